@@ -1,0 +1,154 @@
+using Orleans.Concurrency;
+
+namespace PayApi.Contracts;
+
+/// <summary>One developer client: its hashed secret, its connections and its session idempotency keys.</summary>
+[Alias("PayApi.IClientGrain")]
+public interface IClientGrain : IGrainWithStringKey
+{
+    [Alias("Create")]
+    Task<CreatedClient> CreateAsync(string name);
+
+    [Alias("Get")]
+    Task<ClientInfo?> GetAsync();
+
+    /// <summary>Constant-time check of a presented secret against the stored hash.</summary>
+    [Alias("VerifySecret")]
+    [ReadOnly]
+    Task<bool> VerifySecretAsync(string secret);
+
+    [Alias("RotateSecret")]
+    Task<string> RotateSecretAsync();
+
+    /// <summary>Opens a connect session; the same idempotency key and body within 24 h returns the same session.</summary>
+    [Alias("OpenSession")]
+    Task<SessionCreated> OpenSessionAsync(SessionRequest request, string? idempotencyKey, string bodyHash);
+
+    [Alias("ListConnections")]
+    [ReadOnly]
+    Task<IReadOnlyList<OwnedConnection>> ListConnectionsAsync(string? endUserId);
+
+    [Alias("ConnectionAdded")]
+    Task ConnectionAddedAsync(OwnedConnection connection);
+
+    [Alias("ConnectionRemoved")]
+    Task ConnectionRemovedAsync(string connectionId);
+}
+
+/// <summary>One connect session: a 30-minute capability for one end-user to connect one account.</summary>
+[Alias("PayApi.IConnectSessionGrain")]
+public interface IConnectSessionGrain : IGrainWithStringKey
+{
+    [Alias("Initialize")]
+    Task InitializeAsync(string clientId, SessionRequest request, string connectionId, DateTimeOffset expiresAt);
+
+    /// <summary>The developer's view; <c>not_found</c> for another client's session.</summary>
+    [Alias("Get")]
+    [AlwaysInterleave]
+    Task<SessionView> GetAsync(string clientId);
+
+    [Alias("GetForEndUser")]
+    [AlwaysInterleave]
+    Task<ConnectPageView> GetForEndUserAsync();
+
+    [Alias("SubmitCredentials")]
+    Task<string> SubmitCredentialsAsync(SubmittedCredentials credentials);
+
+    [Alias("SubmitMfa")]
+    Task<string> SubmitMfaAsync(string code);
+
+    /// <summary>Redeems the single-use code for the connection it produced.</summary>
+    [Alias("Exchange")]
+    Task<ExchangeResult> ExchangeAsync(string clientId, string code);
+}
+
+/// <summary>One end-user connection: owns its data key, encrypted credentials and encrypted cache.</summary>
+[Alias("PayApi.IConnectionGrain")]
+public interface IConnectionGrain : IGrainWithStringKey
+{
+    /// <summary>Verifies the credentials with the provider and stores them; repairs in place when the connection exists.</summary>
+    [Alias("Connect")]
+    Task<ConnectOutcome> ConnectAsync(ConnectRequest request);
+
+    [Alias("Get")]
+    Task<ConnectionView> GetAsync(string clientId);
+
+    /// <summary>Checks a token's client and generation; <c>unauthorized</c> when they no longer match.</summary>
+    [Alias("GetByToken")]
+    Task<ConnectionView> GetByTokenAsync(TokenGrant grant);
+
+    [Alias("GetBalance")]
+    Task<BalanceView> GetBalanceAsync(TokenGrant grant);
+
+    [Alias("GetTransactions")]
+    Task<PageView<TransactionItem>> GetTransactionsAsync(TokenGrant grant, ListQuery query);
+
+    [Alias("GetPayouts")]
+    Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query);
+
+    /// <summary>Fetches fresh data from the provider now.</summary>
+    [Alias("Refresh")]
+    Task RefreshAsync(TokenGrant grant);
+
+    [Alias("DisconnectByToken")]
+    Task<DisconnectReceipt> DisconnectByTokenAsync(TokenGrant grant);
+
+    [Alias("Disconnect")]
+    Task<DisconnectReceipt> DisconnectAsync(string clientId);
+}
+
+/// <summary>Operator key management: master key versions and re-wrapping of data keys.</summary>
+[Alias("PayApi.IKeyAdminGrain")]
+public interface IKeyAdminGrain : IGrainWithIntegerKey
+{
+    [Alias("Rotate")]
+    Task<KeyVersionView> RotateAsync();
+
+    [Alias("List")]
+    Task<IReadOnlyList<KeyVersionView>> ListAsync();
+
+    [Alias("Rewrap")]
+    Task<RewrapReport> RewrapAsync();
+}
+
+/// <summary>A master key version and how many wrapped data keys it still protects.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.KeyVersionView")]
+public sealed record KeyVersionView(
+    [property: Id(0)] string KeyId,
+    [property: Id(1)] DateTimeOffset CreatedAt,
+    [property: Id(2)] bool Primary,
+    [property: Id(3)] long WrappedDataKeys);
+
+/// <summary>What a rewrap pass did.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.RewrapReport")]
+public sealed record RewrapReport(
+    [property: Id(0)] string PrimaryKeyId,
+    [property: Id(1)] long Rewrapped,
+    [property: Id(2)] long AlreadyCurrent);
+
+/// <summary>The cluster-wide ES256 signing key of access tokens, generated once and stored sealed.</summary>
+[Alias("PayApi.ITokenKeyGrain")]
+public interface ITokenKeyGrain : IGrainWithIntegerKey
+{
+    /// <summary>The key id and the PKCS#8 private key; only for the gateway, never for a client.</summary>
+    [Alias("GetSigningKey")]
+    Task<SigningKeyMaterial> GetSigningKeyAsync();
+}
+
+/// <summary>A token signing key as the gateway needs it.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.SigningKeyMaterial")]
+public sealed record SigningKeyMaterial([property: Id(0)] string KeyId, [property: Id(1)] byte[] Pkcs8PrivateKey)
+{
+    public override string ToString() => $"SigningKeyMaterial {{ KeyId = {KeyId} }}";
+}
+
+/// <summary>Answers when the silo is up and can reach grain storage.</summary>
+[Alias("PayApi.IReadinessGrain")]
+public interface IReadinessGrain : IGrainWithIntegerKey
+{
+    [Alias("Check")]
+    Task<bool> CheckAsync();
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PayApi.Contracts;
+using PayApi.Gateway.Auth;
+using PayApi.Gateway.Http;
+
+namespace PayApi.Gateway.Endpoints;
+
+/// <summary>Operator endpoints: clients and master keys.</summary>
+public static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/admin/v1").AddEndpointFilter(Authenticators.RequireAdmin);
+
+        admin.MapPost("/clients", async (HttpContext context, IGrainFactory grains) =>
+        {
+            var body = await JsonBody.ReadAsync(context);
+            var name = body.RequiredString("name", 200);
+            var created = await grains.GetGrain<IClientGrain>(Ids.NewClientId()).CreateAsync(name);
+            return Results.Json(created, statusCode: StatusCodes.Status201Created);
+        });
+
+        admin.MapGet("/clients/{client_id}", async (string client_id, IGrainFactory grains) =>
+        {
+            var info = Ids.IsWellFormed(client_id, Ids.ClientPrefix) ? await grains.GetGrain<IClientGrain>(client_id).GetAsync() : null;
+            return Results.Json(info ?? throw PayApiException.NotFound("client"));
+        });
+
+        admin.MapPost("/clients/{client_id}/rotate-secret", async (string client_id, IGrainFactory grains) =>
+        {
+            if (!Ids.IsWellFormed(client_id, Ids.ClientPrefix))
+            {
+                throw PayApiException.NotFound("client");
+            }
+
+            var secret = await grains.GetGrain<IClientGrain>(client_id).RotateSecretAsync();
+            return Results.Json(new { client_secret = secret });
+        });
+
+        admin.MapPost("/keys/rotate", async (IGrainFactory grains) =>
+            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RotateAsync()));
+
+        admin.MapGet("/keys", async (IGrainFactory grains) =>
+            Results.Json(new { data = await grains.GetGrain<IKeyAdminGrain>(0).ListAsync() }));
+
+        admin.MapPost("/keys/rewrap", async (IGrainFactory grains) =>
+            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RewrapAsync()));
+
+        return app;
+    }
+}

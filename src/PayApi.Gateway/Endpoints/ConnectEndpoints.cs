@@ -1,0 +1,122 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PayApi.Contracts;
+using PayApi.Gateway.Http;
+using PayApi.Providers;
+
+namespace PayApi.Gateway.Endpoints;
+
+/// <summary>The end-user's Connect page and the JSON endpoints it calls; the session id is the capability.</summary>
+public static class ConnectEndpoints
+{
+    private const string Csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    private static readonly Dictionary<string, (byte[] Content, string Type)> Assets = LoadAssets();
+
+    public static IEndpointRouteBuilder MapConnectPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/connect/assets/{file}", (string file, HttpContext context) =>
+        {
+            if (!Assets.TryGetValue(file, out var asset) || file.EndsWith(".html", StringComparison.Ordinal))
+            {
+                throw PayApiException.NotFound("asset");
+            }
+
+            context.Response.Headers.CacheControl = "public, max-age=300";
+            return Results.Bytes(asset.Content, asset.Type);
+        });
+
+        app.MapGet("/connect/{session_id}", (string session_id, HttpContext context) =>
+        {
+            DeveloperEndpoints.RequireId(session_id, Ids.SessionPrefix, "connect session");
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = Csp;
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-store";
+            var page = Assets["connect.html"];
+            return Results.Bytes(page.Content, page.Type);
+        });
+
+        var api = app.MapGroup("/connect/api/{session_id}");
+
+        api.MapGet("", async (string session_id, HttpContext context, IGrainFactory grains, IProviderCatalog catalog) =>
+        {
+            var view = await Session(grains, session_id).GetForEndUserAsync();
+            context.Response.Headers.CacheControl = "no-store";
+            var offered = view.Providers.Count > 0
+                ? view.Providers.Select(catalog.Find).OfType<IProviderAdapter>().Select(a => a.Info)
+                : catalog.List();
+            return Results.Json(new
+            {
+                status = view.Status,
+                providers = offered.Select(ProviderJson.Of),
+                provider = view.Provider,
+                error = view.Error,
+                redirect_to = view.RedirectTo,
+            });
+        });
+
+        api.MapPost("/credentials", async (string session_id, HttpContext context, IGrainFactory grains, IProviderCatalog catalog) =>
+        {
+            var body = await JsonBody.ReadAsync(context);
+            var providerId = body.RequiredString("provider", 64);
+            var provider = catalog.Find(providerId)?.Info ?? throw PayApiException.Invalid("provider is not a known provider id.");
+            var fields = body.RequiredStringMap("fields");
+            foreach (var field in provider.Fields)
+            {
+                if (!fields.TryGetValue(field.Name, out var value) || string.IsNullOrWhiteSpace(value))
+                {
+                    throw PayApiException.Invalid($"fields.{field.Name} is required.");
+                }
+            }
+
+            if (fields.Keys.FirstOrDefault(k => provider.Fields.All(f => f.Name != k)) is { } unexpected)
+            {
+                throw PayApiException.Invalid($"fields has a field this provider does not take ({(unexpected.Length <= 64 ? unexpected : "too long")}).");
+            }
+
+            var status = await Session(grains, session_id).SubmitCredentialsAsync(new SubmittedCredentials(providerId, fields));
+            return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
+        });
+
+        api.MapPost("/mfa", async (string session_id, HttpContext context, IGrainFactory grains) =>
+        {
+            var body = await JsonBody.ReadAsync(context);
+            var code = body.RequiredString("code", 32);
+            var status = await Session(grains, session_id).SubmitMfaAsync(code);
+            return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
+        });
+
+        return app;
+    }
+
+    private static IConnectSessionGrain Session(IGrainFactory grains, string sessionId) =>
+        grains.GetGrain<IConnectSessionGrain>(DeveloperEndpoints.RequireId(sessionId, Ids.SessionPrefix, "connect session"));
+
+    private static Dictionary<string, (byte[] Content, string Type)> LoadAssets()
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var assets = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("ConnectPage.", StringComparison.Ordinal)))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            var file = name["ConnectPage.".Length..];
+            var type = Path.GetExtension(file) switch
+            {
+                ".html" => "text/html; charset=utf-8",
+                ".js" => "text/javascript; charset=utf-8",
+                ".css" => "text/css; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            assets[file] = (copy.ToArray(), type);
+        }
+
+        return assets;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using PayApi.Contracts;
+using PayApi.Gateway.Auth;
+using PayApi.Gateway.Http;
+using PayApi.Providers;
+
+namespace PayApi.Gateway.Endpoints;
+
+/// <summary>Endpoints a developer's backend calls with its client credentials.</summary>
+public static class DeveloperEndpoints
+{
+    public static IEndpointRouteBuilder MapDeveloperApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(Authenticators.RequireClient);
+
+        v1.MapGet("/providers", (IProviderCatalog catalog) =>
+            Results.Json(new { data = catalog.List().Select(ProviderJson.Of) }));
+
+        v1.MapPost("/connect/sessions", OpenSessionAsync);
+
+        v1.MapGet("/connect/sessions/{session_id}", async (string session_id, HttpContext context, IGrainFactory grains) =>
+        {
+            var view = await grains.GetGrain<IConnectSessionGrain>(RequireId(session_id, Ids.SessionPrefix, "connect session")).GetAsync(context.ClientId());
+            return Results.Json(new { session_id = view.SessionId, status = view.Status, provider = view.Provider, code = view.Code, error = view.Error, expires_at = view.ExpiresAt });
+        });
+
+        v1.MapPost("/connections/exchange", async (HttpContext context, IGrainFactory grains, AccessTokens tokens) =>
+        {
+            var body = await JsonBody.ReadAsync(context);
+            var code = body.RequiredString("code", 200);
+            var dot = code.IndexOf('.', StringComparison.Ordinal);
+            var sessionId = dot > 0 ? code[..dot] : "";
+            if (!Ids.IsWellFormed(sessionId, Ids.SessionPrefix))
+            {
+                throw PayApiException.Invalid("code is invalid, expired or already used.");
+            }
+
+            var clientId = context.ClientId();
+            var result = await grains.GetGrain<IConnectSessionGrain>(sessionId).ExchangeAsync(clientId, code);
+            var token = await tokens.IssueAsync(result.ConnectionId, clientId, result.Generation);
+            return Results.Json(new { connection_id = result.ConnectionId, access_token = token });
+        });
+
+        v1.MapGet("/connections", async (HttpContext context, IGrainFactory grains, string? end_user_id) =>
+        {
+            var clientId = context.ClientId();
+            var owned = await grains.GetGrain<IClientGrain>(clientId).ListConnectionsAsync(end_user_id);
+            var views = await Task.WhenAll(owned.Select(async o =>
+            {
+                try
+                {
+                    return await grains.GetGrain<IConnectionGrain>(o.ConnectionId).GetAsync(clientId);
+                }
+                catch (PayApiException ex) when (ex.Code == ErrorCodes.NotFound)
+                {
+                    return null; // disconnected between the two calls
+                }
+            }));
+            return Results.Json(new { data = views.Where(v => v is not null) });
+        });
+
+        v1.MapGet("/connections/{connection_id}", async (string connection_id, HttpContext context, IGrainFactory grains) =>
+            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).GetAsync(context.ClientId())));
+
+        v1.MapDelete("/connections/{connection_id}", async (string connection_id, HttpContext context, IGrainFactory grains) =>
+            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).DisconnectAsync(context.ClientId())));
+
+        return app;
+    }
+
+    private static async Task<IResult> OpenSessionAsync(HttpContext context, IGrainFactory grains, IProviderCatalog catalog, IOptions<GatewayOptions> options)
+    {
+        var body = await JsonBody.ReadAsync(context);
+        var endUserId = body.RequiredString("end_user_id", 128);
+        var providers = body.OptionalStringArray("providers");
+        if (providers is not null)
+        {
+            if (providers.Count == 0)
+            {
+                throw PayApiException.Invalid("providers must not be empty when given.");
+            }
+
+            var unknown = providers.FirstOrDefault(p => catalog.Find(p) is null);
+            if (unknown is not null)
+            {
+                throw PayApiException.Invalid("providers contains an unknown provider id.");
+            }
+        }
+
+        var redirectUri = body.OptionalString("redirect_uri", 2048);
+        if (redirectUri is not null
+            && (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var parsed) || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp)))
+        {
+            throw PayApiException.Invalid("redirect_uri must be an absolute http or https URL.");
+        }
+
+        var connectionId = body.OptionalString("connection_id", 100);
+        if (connectionId is not null && !Ids.IsWellFormed(connectionId, Ids.ConnectionPrefix))
+        {
+            throw PayApiException.NotFound("connection");
+        }
+
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > 255)
+        {
+            throw PayApiException.Invalid("Idempotency-Key is longer than 255 characters.");
+        }
+
+        var request = new SessionRequest(endUserId, providers?.Distinct(StringComparer.Ordinal).ToList(), redirectUri, connectionId);
+        var bodyHash = Convert.ToHexString(SHA256.HashData(body.Raw));
+        var created = await grains.GetGrain<IClientGrain>(context.ClientId())
+            .OpenSessionAsync(request, idempotencyKey.Length == 0 ? null : idempotencyKey, bodyHash);
+        var baseUrl = string.IsNullOrEmpty(options.Value.PublicUrl)
+            ? $"{context.Request.Scheme}://{context.Request.Host}"
+            : options.Value.PublicUrl.TrimEnd('/');
+        return Results.Json(
+            new { session_id = created.SessionId, connect_url = $"{baseUrl}/connect/{created.SessionId}", expires_at = created.ExpiresAt },
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    /// <summary>A malformed id can name nothing of the caller's: answer as for any unknown id.</summary>
+    internal static string RequireId(string id, string prefix, string what) =>
+        Ids.IsWellFormed(id, prefix) ? id : throw PayApiException.NotFound(what);
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PayApi.Contracts;
+
+namespace PayApi.Gateway.Endpoints;
+
+/// <summary>Liveness and readiness for load balancers and orchestrators.</summary>
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
+
+        app.MapGet("/readyz", async (IGrainFactory grains, HttpContext context) =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await grains.GetGrain<IReadinessGrain>(0).CheckAsync().WaitAsync(timeout.Token);
+                return Results.Json(new { status = "ready" });
+            }
+            catch (Exception ex) when (ex is not PayApiException)
+            {
+                throw new PayApiException(ErrorCodes.DependencyUnavailable, "The silo or its storage is not ready.");
+            }
+        });
+
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Compliance.Classification;
+using Microsoft.Extensions.Compliance.Redaction;
+using Microsoft.Extensions.DependencyInjection;
+using PayApi.Gateway.Auth;
+using PayApi.Gateway.Endpoints;
+using PayApi.Gateway.Http;
+
+namespace PayApi.Gateway;
+
+/// <summary>Registers and maps the REST gateway.</summary>
+public static class GatewayExtensions
+{
+    public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure)
+    {
+        services.AddOptions<GatewayOptions>().Configure(configure)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.AdminToken) && o.AdminToken.Length >= 16, "PayApi:AdminToken must be at least 16 characters.")
+            .Validate(o => string.IsNullOrEmpty(o.PublicUrl) || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PayApi:PublicUrl must be an absolute URL.")
+            .ValidateOnStart();
+        services.AddSingleton<AccessTokens>();
+        services.TryAddTimeProvider();
+        services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
+        services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(PayApiTaxonomy.Secret)));
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapPayApiGateway(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<ProblemMiddleware>();
+        app.MapHealth();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapAdminApi();
+        app.MapDeveloperApi();
+        app.MapConnectionApi();
+        app.MapConnectPage();
+        return app;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using PayApi.Contracts;
+
+namespace PayApi.Gateway.Http;
+
+/// <summary>
+/// Turns every failure into a problem document: typed errors keep their code, a client's mistake is
+/// never a 500, and a real bug is logged by type and answered without a stack trace.
+/// </summary>
+public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+            await WriteStatusOnlyAsync(context);
+        }
+        catch (PayApiException ex)
+        {
+            await TryWriteAsync(context, ex.Code, ex.Detail);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await TryWriteAsync(context, ErrorCodes.PayloadTooLarge, $"The request body is over the limit of {BodyLimits.MaxBytes / 1024} KiB.");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await TryWriteAsync(context, ErrorCodes.InvalidRequest, "The request could not be read: " + ex.StatusCode + ".");
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away; there is nobody to answer.
+        }
+        catch (Exception ex) when (ex is TimeoutException or Orleans.Runtime.OrleansException)
+        {
+            LogDependencyFailure(logger, context.TraceIdentifier, ex.GetType().FullName);
+            await TryWriteAsync(context, ErrorCodes.DependencyUnavailable, "A backing service did not answer in time. Retry later.");
+        }
+        catch (Exception ex)
+        {
+            LogUnhandled(logger, context.TraceIdentifier, ex);
+            await TryWriteAsync(context, ErrorCodes.InternalError, "An internal error occurred. Quote the request_id when reporting it.");
+        }
+    }
+
+    // Routing's own 404/405 carry no body; give them the contract's shape too.
+    private static Task WriteStatusOnlyAsync(HttpContext context)
+    {
+        if (context.Response.HasStarted || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        {
+            return Task.CompletedTask;
+        }
+
+        return context.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => Problems.WriteAsync(context, ErrorCodes.NotFound, "No such resource."),
+            StatusCodes.Status405MethodNotAllowed => WriteMethodNotAllowedAsync(context),
+            _ => Task.CompletedTask,
+        };
+    }
+
+    private static async Task WriteMethodNotAllowedAsync(HttpContext context)
+    {
+        var allow = context.Response.Headers.Allow.ToString();
+        await Problems.WriteAsync(context, ErrorCodes.InvalidRequest, $"Method {context.Request.Method} is not allowed on this path.");
+        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+        if (allow.Length > 0)
+        {
+            context.Response.Headers.Allow = allow;
+        }
+    }
+
+    private async Task TryWriteAsync(HttpContext context, string code, string detail)
+    {
+        if (context.Response.HasStarted)
+        {
+            LogTooLate(logger, context.TraceIdentifier, code);
+            return;
+        }
+
+        await Problems.WriteAsync(context, code, detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed with an unhandled exception")]
+    private static partial void LogUnhandled(ILogger logger, string requestId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: a dependency failed with {ExceptionType}")]
+    private static partial void LogDependencyFailure(ILogger logger, string requestId, string? exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request {RequestId}: response already started, could not write problem {Code}")]
+    private static partial void LogTooLate(ILogger logger, string requestId, string code);
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using PayApi.Contracts;
+
+namespace PayApi.Gateway.Http;
+
+/// <summary>Writes RFC 9457 problem documents with the contract's extra members (code, retryable, actor, request_id).</summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static async Task WriteAsync(HttpContext context, string code, string detail)
+    {
+        var definition = ErrorCodes.Describe(code);
+        var response = context.Response;
+        response.Clear();
+        response.StatusCode = definition.Status;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+        if (code == ErrorCodes.Unauthorized && !response.Headers.ContainsKey("WWW-Authenticate"))
+        {
+            response.Headers.WWWAuthenticate = context.Request.Path.StartsWithSegments("/admin") ? "Bearer" : "Basic realm=\"payapi\", Bearer";
+        }
+
+        var body = new Dictionary<string, object?>
+        {
+            ["type"] = $"https://payapi.dev/errors/{code}",
+            ["title"] = definition.Title,
+            ["status"] = definition.Status,
+            ["code"] = code,
+            ["detail"] = detail,
+            ["retryable"] = definition.Retryable,
+            ["actor"] = definition.Actor.ToString().ToLowerInvariant(),
+            ["request_id"] = context.TraceIdentifier,
+        };
+        await JsonSerializer.SerializeAsync(response.Body, body, cancellationToken: context.RequestAborted);
+    }
+}

@@ -1,0 +1,232 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PayApi.Contracts;
+
+namespace PayApi.Grains;
+
+/// <summary>Persistent state of one connect session.</summary>
+[GenerateSerializer]
+[Alias("PayApi.ConnectSessionState")]
+public sealed class ConnectSessionState
+{
+    [Id(0)] public string ClientId { get; set; } = "";
+    [Id(1)] public string EndUserId { get; set; } = "";
+    [Id(2)] public List<string>? AllowedProviders { get; set; }
+    [Id(3)] public string? RedirectUri { get; set; }
+    [Id(4)] public string ConnectionId { get; set; } = "";
+    [Id(5)] public DateTimeOffset ExpiresAt { get; set; }
+    [Id(6)] public string Status { get; set; } = SessionStatus.Pending;
+    [Id(7)] public string? Provider { get; set; }
+    [Id(8)] public ErrorInfo? Error { get; set; }
+    [Id(9)] public int FailedAttempts { get; set; }
+    [Id(10)] public string? Code { get; set; }
+    [Id(11)] public DateTimeOffset? CodeExpiresAt { get; set; }
+    [Id(12)] public bool CodeRedeemed { get; set; }
+    [Id(13)] public long Generation { get; set; }
+}
+
+/// <summary>
+/// Drives one end-user through connecting an account. Verification runs in the background so the
+/// Connect page gets its 202 at once and polls; the connection grain does the provider work.
+/// </summary>
+public sealed partial class ConnectSessionGrain(
+    [PersistentState("session", StorageNames.Default)] IPersistentState<ConnectSessionState> state,
+    IOptions<GrainOptions> options,
+    TimeProvider time,
+    ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain
+{
+    // Errors the end-user cannot fix within this session: the session ends.
+    private static readonly HashSet<string> FinalErrors = new(StringComparer.Ordinal) { ErrorCodes.AccountLocked };
+
+    private readonly GrainOptions _options = options.Value;
+
+    private string SessionId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A verification cut off by a crash or a move must not leave the page polling forever.
+        if (state.RecordExists && state.State.Status == SessionStatus.Verifying)
+        {
+            state.State.Status = SessionStatus.Pending;
+            state.State.Error = new ErrorInfo(ErrorCodes.ProviderUnavailable, "Verification was interrupted. Please try again.");
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task InitializeAsync(string clientId, SessionRequest request, string connectionId, DateTimeOffset expiresAt)
+    {
+        if (state.RecordExists)
+        {
+            throw new PayApiException(ErrorCodes.Conflict, "The session already exists.");
+        }
+
+        state.State = new ConnectSessionState
+        {
+            ClientId = clientId,
+            EndUserId = request.EndUserId,
+            AllowedProviders = request.Providers?.ToList(),
+            RedirectUri = request.RedirectUri,
+            ConnectionId = connectionId,
+            ExpiresAt = expiresAt,
+        };
+        await state.WriteStateAsync();
+    }
+
+    public Task<SessionView> GetAsync(string clientId)
+    {
+        if (!state.RecordExists || state.State.ClientId != clientId)
+        {
+            throw PayApiException.NotFound("connect session");
+        }
+
+        var s = state.State;
+        var code = s.Status == SessionStatus.Succeeded && !s.CodeRedeemed && time.GetUtcNow() < s.CodeExpiresAt ? s.Code : null;
+        return Task.FromResult(new SessionView(SessionId, EffectiveStatus(), s.Provider, code, s.Error, s.ExpiresAt));
+    }
+
+    public Task<ConnectPageView> GetForEndUserAsync()
+    {
+        EnsureExists();
+        var status = EffectiveStatus();
+        if (status == SessionStatus.Expired)
+        {
+            throw new PayApiException(ErrorCodes.SessionExpired, "This connect session has expired. Start again from the app that sent you here.");
+        }
+
+        var s = state.State;
+        string? redirect = null;
+        if (status == SessionStatus.Succeeded && s.RedirectUri is not null && s.Code is not null)
+        {
+            var separator = s.RedirectUri.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            redirect = $"{s.RedirectUri}{separator}code={Uri.EscapeDataString(s.Code)}&session_id={Uri.EscapeDataString(SessionId)}";
+        }
+
+        return Task.FromResult(new ConnectPageView(status, s.AllowedProviders ?? [], s.Error, redirect, s.Provider));
+    }
+
+    public async Task<string> SubmitCredentialsAsync(SubmittedCredentials credentials)
+    {
+        EnsureOpenFor(SessionStatus.Pending);
+        var s = state.State;
+        if (s.AllowedProviders is { Count: > 0 } allowed && !allowed.Contains(credentials.Provider, StringComparer.Ordinal))
+        {
+            throw PayApiException.Invalid("provider is not offered in this connect session.");
+        }
+
+        s.Status = SessionStatus.Verifying;
+        s.Provider = credentials.Provider;
+        s.Error = null;
+        await state.WriteStateAsync();
+
+        // Not awaited: the page polls while the connection grain verifies with the provider.
+        _ = VerifyAsync(credentials);
+        return SessionStatus.Verifying;
+    }
+
+    public Task<string> SubmitMfaAsync(string code)
+    {
+        EnsureOpenFor(SessionStatus.AwaitingMfa);
+        throw new PayApiException(ErrorCodes.Conflict, "This provider does not ask for a one-time code.");
+    }
+
+    public async Task<ExchangeResult> ExchangeAsync(string clientId, string code)
+    {
+        if (!state.RecordExists || state.State.ClientId != clientId)
+        {
+            throw PayApiException.NotFound("connect session");
+        }
+
+        var s = state.State;
+        var valid = s.Status == SessionStatus.Succeeded
+            && s.Code is not null
+            && !s.CodeRedeemed
+            && time.GetUtcNow() < s.CodeExpiresAt
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.UTF8.GetBytes(s.Code), System.Text.Encoding.UTF8.GetBytes(code));
+        if (!valid)
+        {
+            throw PayApiException.Invalid("code is invalid, expired or already used.");
+        }
+
+        s.CodeRedeemed = true;
+        s.Code = null; // spent: nothing left to steal from storage
+        await state.WriteStateAsync();
+        return new ExchangeResult(s.ConnectionId, s.Generation);
+    }
+
+    private async Task VerifyAsync(SubmittedCredentials credentials)
+    {
+        var s = state.State;
+        ConnectOutcome outcome;
+        try
+        {
+            outcome = await GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId)
+                .ConnectAsync(new ConnectRequest(s.ClientId, s.EndUserId, credentials));
+        }
+        catch (PayApiException ex)
+        {
+            outcome = new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
+        }
+        catch (Exception ex)
+        {
+            LogVerificationFailed(logger, SessionId, ex.GetType().Name);
+            outcome = new ConnectOutcome(false, new ErrorInfo(ErrorCodes.DependencyUnavailable, "We could not verify the account right now. Please try again."), 0);
+        }
+
+        if (outcome.Succeeded)
+        {
+            s.Status = SessionStatus.Succeeded;
+            s.Error = null;
+            s.Generation = outcome.Generation;
+            s.Code = $"{SessionId}.{Ids.Random(40)}";
+            s.CodeExpiresAt = time.GetUtcNow() + _options.CodeLifetime;
+        }
+        else
+        {
+            s.FailedAttempts++;
+            s.Error = outcome.Error;
+            s.Status = s.FailedAttempts >= _options.MaxConnectAttempts || FinalErrors.Contains(outcome.Error!.Code)
+                ? SessionStatus.Failed
+                : SessionStatus.Pending;
+        }
+
+        LogVerificationFinished(logger, SessionId, s.Status, s.Error?.Code);
+        await state.WriteStateAsync();
+    }
+
+    private string EffectiveStatus()
+    {
+        var s = state.State;
+        var final = s.Status is SessionStatus.Succeeded or SessionStatus.Failed;
+        return !final && time.GetUtcNow() >= s.ExpiresAt ? SessionStatus.Expired : s.Status;
+    }
+
+    private void EnsureExists()
+    {
+        if (!state.RecordExists)
+        {
+            throw PayApiException.NotFound("connect session");
+        }
+    }
+
+    private void EnsureOpenFor(string expectedStatus)
+    {
+        EnsureExists();
+        var status = EffectiveStatus();
+        if (status == SessionStatus.Expired)
+        {
+            throw new PayApiException(ErrorCodes.SessionExpired, "This connect session has expired.");
+        }
+
+        if (status != expectedStatus)
+        {
+            throw new PayApiException(ErrorCodes.Conflict, $"The session is {status}, not {expectedStatus}.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connect session {SessionId} verification finished: {Status} {ErrorCode}")]
+    private static partial void LogVerificationFinished(ILogger logger, string sessionId, string status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionId} verification failed with {ExceptionType}")]
+    private static partial void LogVerificationFailed(ILogger logger, string sessionId, string exceptionType);
+}

@@ -1,0 +1,31 @@
+using PayApi.Contracts;
+
+namespace PayApi.Grains;
+
+/// <summary>
+/// Persistent state of one connection. Secrets and provider data are stored only as ciphertexts under
+/// the connection's data key; the wrapped data key itself lives apart, in the data key store.
+/// </summary>
+[GenerateSerializer]
+[Alias("PayApi.ConnectionState")]
+public sealed class ConnectionState
+{
+    [Id(0)] public string ClientId { get; set; } = "";
+    [Id(1)] public string EndUserId { get; set; } = "";
+    [Id(2)] public string Provider { get; set; } = "";
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public string Status { get; set; } = ConnectionStatus.Connected;
+    [Id(5)] public ErrorInfo? Error { get; set; }
+    [Id(6)] public long Generation { get; set; }
+    [Id(7)] public DateTimeOffset? LastRefreshedAt { get; set; }
+    [Id(8)] public DateTimeOffset? NextRefreshAt { get; set; }
+
+    /// <summary>The credential fields as sealed JSON (field name <c>credentials</c>).</summary>
+    [Id(9)] public string? SealedCredentials { get; set; }
+
+    /// <summary>The last provider snapshot as sealed JSON (field name <c>cache</c>).</summary>
+    [Id(10)] public string? SealedCache { get; set; }
+
+    /// <summary>When the sealed cache was fetched, kept in clear so the TTL can be enforced without a key.</summary>
+    [Id(11)] public DateTimeOffset? CacheFetchedAt { get; set; }
+}

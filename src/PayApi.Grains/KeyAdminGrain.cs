@@ -1,0 +1,38 @@
+using PayApi.Contracts;
+using PayApi.Vault;
+
+namespace PayApi.Grains;
+
+/// <summary>
+/// Serializes the operator's key operations (one grain, so two rotations or rewraps never interleave)
+/// and delegates to the vault's rotation service.
+/// </summary>
+public sealed class KeyAdminGrain(KeyRotationService rotation) : Grain, IKeyAdminGrain
+{
+    public async Task<KeyVersionView> RotateAsync()
+    {
+        var version = await rotation.RotateAsync(CancellationToken.None);
+        var usage = await rotation.ListAsync(CancellationToken.None);
+        var count = usage.FirstOrDefault(u => u.KeyId == version.KeyId)?.WrappedDataKeys ?? 0;
+        return new KeyVersionView(version.KeyId, version.CreatedAt, version.Primary, count);
+    }
+
+    public async Task<IReadOnlyList<KeyVersionView>> ListAsync()
+    {
+        var usage = await rotation.ListAsync(CancellationToken.None);
+        return usage.Select(u => new KeyVersionView(u.KeyId, u.CreatedAt, u.Primary, u.WrappedDataKeys)).ToList();
+    }
+
+    public async Task<RewrapReport> RewrapAsync()
+    {
+        var result = await rotation.RewrapAllAsync(CancellationToken.None);
+        var primary = (await rotation.ListAsync(CancellationToken.None)).First(u => u.Primary).KeyId;
+        if (result.Failed > 0 || result.Conflicts > 0)
+        {
+            throw new PayApiException(ErrorCodes.Conflict,
+                $"Rewrap moved {result.Rewrapped} data keys but {result.Failed} could not be unwrapped and {result.Conflicts} changed during the run; run it again.");
+        }
+
+        return new RewrapReport(primary, result.Rewrapped, result.AlreadyCurrent);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using PayApi.Contracts;
+using PayApi.Vault;
+
+namespace PayApi.Grains;
+
+/// <summary>Persistent state of the token signing key: the private key sealed under its own wrapped data key.</summary>
+[GenerateSerializer]
+[Alias("PayApi.TokenKeyState")]
+public sealed class TokenKeyState
+{
+    [Id(0)] public string KeyId { get; set; } = "";
+    [Id(1)] public string WrappedDataKey { get; set; } = "";
+    [Id(2)] public string SealedPrivateKey { get; set; } = "";
+}
+
+/// <summary>
+/// Owns the ES256 key that signs access tokens. Stored in grain storage (so every silo and gateway of a
+/// cluster shares it) and encrypted under the master key like any connection secret.
+/// </summary>
+public sealed class TokenKeyGrain(
+    [PersistentState("token-key", StorageNames.Default)] IPersistentState<TokenKeyState> state,
+    IKeyring keyring) : Grain, ITokenKeyGrain
+{
+    private static readonly EncryptionContext Context = new("payapi", "token-signing-key");
+    private const string Field = "es256_private_key";
+
+    private SigningKeyMaterial? _material;
+
+    public async Task<SigningKeyMaterial> GetSigningKeyAsync()
+    {
+        if (_material is not null)
+        {
+            return _material;
+        }
+
+        if (!state.RecordExists)
+        {
+            using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var pkcs8 = ecdsa.ExportPkcs8PrivateKey();
+            var generated = await keyring.GenerateDataKeyAsync(Context, CancellationToken.None);
+            using var dataKey = new DataKey(Context, generated.Plaintext);
+            state.State = new TokenKeyState
+            {
+                KeyId = "es256-" + Ids.Random(12),
+                WrappedDataKey = generated.Wrapped,
+                SealedPrivateKey = dataKey.Seal(Field, pkcs8),
+            };
+            await state.WriteStateAsync();
+            _material = new SigningKeyMaterial(state.State.KeyId, pkcs8);
+            return _material;
+        }
+
+        var plaintext = await keyring.UnwrapAsync(state.State.WrappedDataKey, Context, CancellationToken.None);
+        using (var key = new DataKey(Context, plaintext))
+        {
+            _material = new SigningKeyMaterial(state.State.KeyId, key.Open(Field, state.State.SealedPrivateKey));
+        }
+
+        return _material;
+    }
+}

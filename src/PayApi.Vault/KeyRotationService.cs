@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+
+namespace PayApi.Vault;
+
+/// <summary>The operator's key endpoints: rotate the master key, report usage, move data keys forward.</summary>
+public sealed class KeyRotationService(IKeyring keyring, IDataKeyStore store, ILogger<KeyRotationService> logger)
+{
+    private const int PageSize = 200;
+
+    public Task<KeyVersion> RotateAsync(CancellationToken ct) => keyring.RotateAsync(ct);
+
+    public async Task<IReadOnlyList<KeyVersionUsage>> ListAsync(CancellationToken ct)
+    {
+        var versions = await keyring.ListVersionsAsync(ct);
+        var counts = await store.CountByKeyIdAsync(ct);
+        return versions
+            .Select(v => new KeyVersionUsage(v.KeyId, v.CreatedAt, v.Primary, counts.GetValueOrDefault(v.KeyId)))
+            .ToList();
+    }
+
+    public async Task<RewrapResult> RewrapAllAsync(CancellationToken ct)
+    {
+        var primary = (await keyring.ListVersionsAsync(ct)).Single(v => v.Primary).KeyId;
+        long scanned = 0, rewrapped = 0, current = 0, conflicts = 0, failed = 0;
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ListAsync(after, PageSize, ct);
+            foreach (var record in page)
+            {
+                scanned++;
+                // The key id inside the wrapped value is what decides; the column is bookkeeping.
+                if (string.Equals(SafeKeyIdOf(record.Wrapped), primary, StringComparison.Ordinal))
+                {
+                    current++;
+                    continue;
+                }
+
+                string newWrapped;
+                try
+                {
+                    newWrapped = await keyring.RewrapAsync(record.Wrapped, new EncryptionContext(record.ClientId, record.ConnectionId), ct);
+                }
+                catch (CiphertextRejectedException)
+                {
+                    failed++;
+                    KeyRotationServiceLog.RewrapFailed(logger, record.ConnectionId, record.KeyId);
+                    continue;
+                }
+
+                if (await store.ReplaceAsync(record.ConnectionId, record.Wrapped, keyring.KeyIdOf(newWrapped), newWrapped, ct))
+                {
+                    rewrapped++;
+                }
+                else
+                {
+                    conflicts++;
+                }
+            }
+
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+
+            after = page[^1].ConnectionId;
+        }
+
+        KeyRotationServiceLog.RewrapFinished(logger, scanned, rewrapped, current, conflicts, failed);
+        return new RewrapResult(scanned, rewrapped, current, conflicts, failed);
+    }
+
+    private string? SafeKeyIdOf(string wrapped)
+    {
+        try
+        {
+            return keyring.KeyIdOf(wrapped);
+        }
+        catch (CiphertextRejectedException)
+        {
+            return null;
+        }
+    }
+}
