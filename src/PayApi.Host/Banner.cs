@@ -1,0 +1,34 @@
+using PayApi.Sandbox;
+
+namespace PayApi.Host;
+
+/// <summary>What a person starting the service needs to see: where it listens and how to try it.</summary>
+internal static class Banner
+{
+    public static void Print(WebApplication app, string? adminTokenPath, SandboxServer? sandbox)
+    {
+        var url = app.ListeningAddresses().FirstOrDefault() ?? PayApiApp.DefaultUrl;
+        var token = adminTokenPath is null ? "$PayApi__AdminToken" : $"$(cat {adminTokenPath})";
+        var lines = new List<string>
+        {
+            "",
+            $"Orleans.PayApi is listening on {url}",
+            adminTokenPath is null ? "Admin token: from configuration (PayApi:AdminToken)." : $"Admin token: {adminTokenPath} (mode 0600)",
+            sandbox is null ? "Sandbox providers: off" : $"Sandbox providers: on (sandbox-stripe at {sandbox.StripeBaseAddress})",
+            "",
+            "Try it:",
+            $"  ADMIN={token}",
+            $"  curl -s -X POST {url}/admin/v1/clients -H \"Authorization: Bearer $ADMIN\" -H 'Content-Type: application/json' -d '{{\"name\":\"Acme\"}}'",
+            "  # note client_id and client_secret, then:",
+            $"  curl -s -u CLIENT_ID:CLIENT_SECRET -X POST {url}/v1/connect/sessions -H 'Content-Type: application/json' -d '{{\"end_user_id\":\"user-1\"}}'",
+            "  # open connect_url in a browser, choose Sandbox Stripe, enter rk_test_demo; then read the code:",
+            $"  curl -s -u CLIENT_ID:CLIENT_SECRET {url}/v1/connect/sessions/SESSION_ID",
+            $"  curl -s -u CLIENT_ID:CLIENT_SECRET -X POST {url}/v1/connections/exchange -H 'Content-Type: application/json' -d '{{\"code\":\"CODE\"}}'",
+            $"  curl -s {url}/v1/balance -H 'Authorization: Bearer ACCESS_TOKEN'",
+            $"  curl -s '{url}/v1/transactions?limit=5' -H 'Authorization: Bearer ACCESS_TOKEN'",
+            "",
+        };
+        Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
+        Console.Out.Flush();
+    }
+}
