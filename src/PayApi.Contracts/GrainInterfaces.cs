@@ -60,6 +60,10 @@ public interface IConnectSessionGrain : IGrainWithStringKey
     /// <summary>Redeems the single-use code for the connection it produced.</summary>
     [Alias("Exchange")]
     Task<ExchangeResult> ExchangeAsync(string clientId, string code);
+
+    /// <summary>Deletes the session's record (its connection was disconnected, or it outlived its use).</summary>
+    [Alias("Forget")]
+    Task ForgetAsync();
 }
 
 /// <summary>One end-user connection: owns its data key, encrypted credentials and encrypted cache.</summary>

@@ -33,8 +33,10 @@ public sealed partial class ConnectSessionGrain(
     [PersistentState("session", StorageNames.Default)] IPersistentState<ConnectSessionState> state,
     IOptions<GrainOptions> options,
     TimeProvider time,
-    ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain
+    ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain, IRemindable
 {
+    private const string CleanupReminder = "cleanup";
+
     // Errors the end-user cannot fix within this session: the session ends.
     private static readonly HashSet<string> FinalErrors = new(StringComparer.Ordinal) { ErrorCodes.AccountLocked };
 
@@ -70,7 +72,29 @@ public sealed partial class ConnectSessionGrain(
             ExpiresAt = expiresAt,
         };
         await state.WriteStateAsync();
+
+        // A session is useless once it and its code have expired: its record is deleted then.
+        var due = expiresAt + _options.CodeLifetime - time.GetUtcNow();
+        await this.RegisterOrUpdateReminder(CleanupReminder, due > TimeSpan.Zero ? due : TimeSpan.FromMinutes(1), TimeSpan.FromHours(1));
     }
+
+    public async Task ForgetAsync()
+    {
+        if (state.RecordExists)
+        {
+            await state.ClearStateAsync();
+        }
+
+        if (await this.GetReminder(CleanupReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        this.DeactivateOnIdle();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == CleanupReminder ? ForgetAsync() : Task.CompletedTask;
 
     public Task<SessionView> GetAsync(string clientId)
     {
@@ -161,7 +185,7 @@ public sealed partial class ConnectSessionGrain(
         try
         {
             outcome = await GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId)
-                .ConnectAsync(new ConnectRequest(s.ClientId, s.EndUserId, credentials));
+                .ConnectAsync(new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId));
         }
         catch (PayApiException ex)
         {

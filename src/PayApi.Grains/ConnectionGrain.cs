@@ -88,6 +88,11 @@ public sealed partial class ConnectionGrain(
         s.CacheFetchedAt = null;
         _snapshot = null;
         s.NextRefreshAt = now + _options.RefreshInterval;
+        if (!s.SessionIds.Contains(request.SessionId))
+        {
+            s.SessionIds.Add(request.SessionId);
+        }
+
         await state.WriteStateAsync();
 
         await GrainFactory.GetGrain<IClientGrain>(s.ClientId).ConnectionAddedAsync(new OwnedConnection(ConnectionId, s.EndUserId));
@@ -207,7 +212,16 @@ public sealed partial class ConnectionGrain(
         {
             // First read in this activation: decrypt once, then serve from memory.
             var key = await GetDataKeyAsync();
-            _snapshot = ProviderSnapshot.FromUtf8Json(key.Open(CacheField, state.State.SealedCache));
+            try
+            {
+                _snapshot = ProviderSnapshot.FromUtf8Json(key.Open(CacheField, state.State.SealedCache));
+            }
+            catch (CiphertextRejectedException)
+            {
+                // A cache that fails its integrity check is worthless, not fatal: fetch afresh below.
+                LogTamperedValue(logger, ConnectionId, CacheField);
+                _snapshot = null;
+            }
         }
 
         if (_snapshot is not null && now - _snapshot.FetchedAt < adapter.CacheTtl)
@@ -221,9 +235,23 @@ public sealed partial class ConnectionGrain(
     private async Task<ProviderSnapshot> FetchAsync(IProviderAdapter adapter)
     {
         var key = await GetDataKeyAsync();
-        var fields = JsonSerializer.Deserialize<Dictionary<string, string>>(key.Open(CredentialsField, state.State.SealedCredentials!))!;
-        var context = new ProviderContext(ConnectionId, new ProviderCredentials(fields));
         var s = state.State;
+        Dictionary<string, string> fields;
+        try
+        {
+            fields = JsonSerializer.Deserialize<Dictionary<string, string>>(key.Open(CredentialsField, s.SealedCredentials!))!;
+        }
+        catch (CiphertextRejectedException)
+        {
+            // Stored credentials that fail their integrity check are never used; the end-user must reconnect.
+            LogTamperedValue(logger, ConnectionId, CredentialsField);
+            s.Status = ConnectionStatus.LoginRequired;
+            s.Error = new ErrorInfo(ErrorCodes.LoginRequired, "The stored credentials could not be verified; reconnect the account.");
+            await state.WriteStateAsync();
+            throw new PayApiException(ErrorCodes.LoginRequired, s.Error.Detail);
+        }
+
+        var context = new ProviderContext(ConnectionId, new ProviderCredentials(fields));
         ProviderSnapshot snapshot;
         try
         {
@@ -301,6 +329,7 @@ public sealed partial class ConnectionGrain(
     private async Task<DisconnectReceipt> WipeAsync()
     {
         var clientId = state.State.ClientId;
+        var sessionIds = state.State.SessionIds.ToList();
         ForgetPlaintext();
         await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);
         await state.ClearStateAsync();
@@ -311,6 +340,11 @@ public sealed partial class ConnectionGrain(
         }
 
         await GrainFactory.GetGrain<IClientGrain>(clientId).ConnectionRemovedAsync(ConnectionId);
+        foreach (var sessionId in sessionIds)
+        {
+            await GrainFactory.GetGrain<IConnectSessionGrain>(sessionId).ForgetAsync();
+        }
+
         LogDisconnected(logger, ConnectionId);
         this.DeactivateOnIdle();
         return new DisconnectReceipt(ConnectionId, time.GetUtcNow(), WipedParts);
@@ -325,7 +359,17 @@ public sealed partial class ConnectionGrain(
 
         var wrapped = await dataKeys.GetAsync(ConnectionId, CancellationToken.None)
             ?? throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key is gone; reconnect the account.");
-        var plaintext = await keyring.UnwrapAsync(wrapped, Context, CancellationToken.None);
+        byte[] plaintext;
+        try
+        {
+            plaintext = await keyring.UnwrapAsync(wrapped, Context, CancellationToken.None);
+        }
+        catch (CiphertextRejectedException)
+        {
+            LogTamperedValue(logger, ConnectionId, "data_key");
+            throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key could not be verified; reconnect the account.");
+        }
+
         _dataKey = new DataKey(Context, plaintext);
         return _dataKey;
     }
@@ -366,6 +410,9 @@ public sealed partial class ConnectionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: cached data passed its maximum age and was wiped")]
     private static partial void LogCacheExpired(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: stored {Field} failed its integrity check and was not used")]
+    private static partial void LogTamperedValue(ILogger logger, string connectionId, string field);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} disconnected and crypto-shredded")]
     private static partial void LogDisconnected(ILogger logger, string connectionId);

@@ -28,4 +28,7 @@ public sealed class ConnectionState
 
     /// <summary>When the sealed cache was fetched, kept in clear so the TTL can be enforced without a key.</summary>
     [Id(11)] public DateTimeOffset? CacheFetchedAt { get; set; }
+
+    /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
+    [Id(12)] public List<string> SessionIds { get; set; } = [];
 }

@@ -78,7 +78,13 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM data_keys WHERE connection_id = $connection_id";
         command.Parameters.AddWithValue("$connection_id", connectionId);
-        return await command.ExecuteNonQueryAsync(ct) > 0;
+        var deleted = await command.ExecuteNonQueryAsync(ct) > 0;
+
+        // Crypto-shredding: the old page images of the wrapped key must not linger in the WAL file.
+        await using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        await checkpoint.ExecuteNonQueryAsync(ct);
+        return deleted;
     }
 
     public async Task<IReadOnlyDictionary<string, long>> CountByKeyIdAsync(CancellationToken ct)
@@ -151,7 +157,8 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
             await connection.OpenAsync(ct);
             await using var command = connection.CreateCommand();
             // FULL: a data key must be durable before any ciphertext under it is written elsewhere.
-            command.CommandText = "PRAGMA synchronous = FULL";
+            // secure_delete: a deleted wrapped key is overwritten in the page, not merely unlinked.
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON";
             await command.ExecuteNonQueryAsync(ct);
             return connection;
         }

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace PayApi.Testing;
+
+/// <summary>A developer's view of the REST API: the calls the tests make again and again, asserted as they go.</summary>
+public sealed class ApiClient(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    public async Task<(string ClientId, string Secret)> CreateClientAsync(string name = "Acme")
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/admin/v1/clients", Admin(), new { name });
+        var body = await ExpectAsync(response, HttpStatusCode.Created);
+        return (body.GetProperty("client_id").GetString()!, body.GetProperty("client_secret").GetString()!);
+    }
+
+    public async Task<JsonElement> OpenSessionAsync((string Id, string Secret) client, object body, string? idempotencyKey = null, HttpStatusCode expect = HttpStatusCode.Created)
+    {
+        using var request = Request(HttpMethod.Post, "/v1/connect/sessions", Basic(client), body);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await http.SendAsync(request);
+        return await ExpectAsync(response, expect);
+    }
+
+    public async Task<JsonElement> SubmitCredentialsAsync(string sessionId, string provider, object fields, HttpStatusCode expect = HttpStatusCode.Accepted)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"/connect/api/{sessionId}/credentials", null, new { provider, fields });
+        return await ExpectAsync(response, expect);
+    }
+
+    /// <summary>Polls the developer's session view until verification has finished.</summary>
+    public async Task<JsonElement> WaitForSessionAsync((string Id, string Secret) client, string sessionId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var response = await SendAsync(HttpMethod.Get, $"/v1/connect/sessions/{sessionId}", Basic(client));
+            var body = await ExpectAsync(response, HttpStatusCode.OK);
+            if (body.GetProperty("status").GetString() != "verifying" || DateTime.UtcNow > deadline)
+            {
+                return body;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The whole happy path: session, credentials, code, exchange.</summary>
+    public async Task<(string ConnectionId, string AccessToken)> ConnectAsync((string Id, string Secret) client, string apiKey, string endUserId = "user-1")
+    {
+        var session = await OpenSessionAsync(client, new { end_user_id = endUserId });
+        var sessionId = session.GetProperty("session_id").GetString()!;
+        await SubmitCredentialsAsync(sessionId, "sandbox-stripe", new { api_key = apiKey });
+        var done = await WaitForSessionAsync(client, sessionId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        return await ExchangeAsync(client, done.GetProperty("code").GetString()!);
+    }
+
+    public async Task<(string ConnectionId, string AccessToken)> ExchangeAsync((string Id, string Secret) client, string code)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/v1/connections/exchange", Basic(client), new { code });
+        var body = await ExpectAsync(response, HttpStatusCode.OK);
+        return (body.GetProperty("connection_id").GetString()!, body.GetProperty("access_token").GetString()!);
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthenticationHeaderValue? auth, object? body = null) =>
+        http.SendAsync(Request(method, path, auth, body));
+
+    public static HttpRequestMessage Request(HttpMethod method, string path, AuthenticationHeaderValue? auth, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = auth;
+        if (body is string raw)
+        {
+            request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
+        }
+        else if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return request;
+    }
+
+    public static AuthenticationHeaderValue Admin() => new("Bearer", TestHost.AdminToken);
+
+    public static AuthenticationHeaderValue Basic((string Id, string Secret) client) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{client.Id}:{client.Secret}")));
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+
+    /// <summary>Asserts the status (showing the body when it differs) and returns the JSON body.</summary>
+    public static async Task<JsonElement> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status} but got {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Asserts a problem document with the given code and returns it.</summary>
+    public static async Task<JsonElement> ExpectProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await ExpectAsync(response, status);
+        Assert.Equal(code, body.GetProperty("code").GetString());
+        Assert.Equal((int)status, body.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("request_id").GetString()));
+        return body;
+    }
+}
