@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test of Orleans.PayApi on a fresh Debian machine with the .NET SDK.
+# Installs what the tests need, idempotently: Debian's Chromium (browser tests drive it through
+# Playwright), then NuGet restore. Prints each test project's summary and a total line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not found on PATH)." >&2; exit 1; }
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet restore Orleans.PayApi.slnx --nologo -v quiet
+dotnet build Orleans.PayApi.slnx --no-restore --nologo -v quiet -clp:ErrorsOnly
+
+results=$(mktemp -d)
+status=0
+# One project at a time: the machine has two cores, and the integration tests run real silos.
+for project in $(find tests -name '*.csproj' | sort); do
+  grep -q 'Include="Microsoft.NET.Test.Sdk"' "$project" || continue
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  if ! dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@"; then
+    status=1
+  fi
+done
+
+# Sum the counters of every TRX file into one closing line.
+python3 - "$results" <<'PY' || true
+import glob, re, sys
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r'<Counters [^>]*', text)
+    if not m:
+        continue
+    attrs = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+    passed += int(attrs.get("passed", 0))
+    failed += int(attrs.get("failed", 0)) + int(attrs.get("error", 0)) + int(attrs.get("timeout", 0)) + int(attrs.get("aborted", 0))
+    skipped += int(attrs.get("notExecuted", 0))
+print(f"Total: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
