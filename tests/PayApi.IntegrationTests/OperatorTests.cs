@@ -1,0 +1,92 @@
+using System.Net;
+using PayApi.Host;
+using PayApi.Testing;
+using Xunit;
+
+namespace PayApi.IntegrationTests;
+
+/// <summary>Operator endpoints, probes and start-up validation.</summary>
+public sealed class OperatorTests(HostFixture fixture) : IClassFixture<HostFixture>
+{
+    private ApiClient Api => fixture.Api;
+
+    [Fact]
+    public async Task Key_rotation_and_rewrap_move_every_data_key_to_the_new_version()
+    {
+        var client = await Api.CreateClientAsync();
+        var (_, token) = await Api.ConnectAsync(client, "rk_test_rotation01");
+
+        string newKeyId;
+        using (var response = await Api.SendAsync(HttpMethod.Post, "/admin/v1/keys/rotate", ApiClient.Admin()))
+        {
+            var rotated = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+            newKeyId = rotated.GetProperty("key_id").GetString()!;
+            Assert.True(rotated.GetProperty("primary").GetBoolean());
+        }
+
+        using (var response = await Api.SendAsync(HttpMethod.Get, "/admin/v1/keys", ApiClient.Admin()))
+        {
+            var keys = (await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
+            Assert.True(keys.Count >= 2);
+            Assert.True(keys.Where(k => k.GetProperty("key_id").GetString() != newKeyId).Sum(k => k.GetProperty("wrapped_data_keys").GetInt64()) >= 1);
+        }
+
+        using (var response = await Api.SendAsync(HttpMethod.Post, "/admin/v1/keys/rewrap", ApiClient.Admin()))
+        {
+            var report = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+            Assert.Equal(newKeyId, report.GetProperty("primary_key_id").GetString());
+            Assert.True(report.GetProperty("rewrapped").GetInt64() >= 1);
+        }
+
+        using (var response = await Api.SendAsync(HttpMethod.Get, "/admin/v1/keys", ApiClient.Admin()))
+        {
+            var keys = (await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
+            Assert.All(keys.Where(k => k.GetProperty("key_id").GetString() != newKeyId), k => Assert.Equal(0, k.GetProperty("wrapped_data_keys").GetInt64()));
+        }
+
+        // Data still decrypts for the connection after its key moved.
+        using (var response = await Api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
+        }
+    }
+
+    [Fact]
+    public async Task Probes_and_openapi_answer_without_credentials()
+    {
+        foreach (var path in new[] { "/healthz", "/readyz", "/openapi/v1.json" })
+        {
+            using var response = await Api.SendAsync(HttpMethod.Get, path, null);
+            await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        }
+
+        using var admin = await Api.SendAsync(HttpMethod.Get, "/admin/v1/keys", null);
+        await ApiClient.ExpectProblemAsync(admin, HttpStatusCode.Unauthorized, "unauthorized");
+    }
+
+    [Theory]
+    [InlineData("--PayApi:Storage:Provider=Postgres", "PayApi:Storage:Provider")]
+    [InlineData("--PayApi:Vault:MasterKey=not-base64!", "PayApi:Vault:MasterKey")]
+    [InlineData("--PayApi:AdminToken=short", "PayApi:AdminToken")]
+    [InlineData("--PayApi:Orleans:SiloPort=70000", "PayApi:Orleans:SiloPort")]
+    public async Task Bad_settings_stop_start_up_with_a_message_naming_the_key(string setting, string key)
+    {
+        var error = await Assert.ThrowsAsync<SettingsException>(() => TestHost.StartAsync(extraArgs: [setting]));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_configured_admin_token_one_is_generated_owner_only()
+    {
+        var dataDir = TestHost.NewDataDir();
+        var app = await PayApiApp.BuildAsync(["--urls", "http://127.0.0.1:0", $"--PayApi:DataDir={dataDir}", "--PayApi:Orleans:SiloPort=0", "--PayApi:Orleans:GatewayPort=0"]);
+        await app.DisposeAsync();
+        var path = Path.Combine(dataDir, "admin.token");
+        Assert.True(File.Exists(path));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        Assert.True((await File.ReadAllTextAsync(path)).Trim().Length >= 32);
+    }
+}
