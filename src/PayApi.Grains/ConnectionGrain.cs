@@ -36,6 +36,9 @@ public sealed partial class ConnectionGrain(
 
     private EncryptionContext Context => new(state.State.ClientId, ConnectionId);
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        state.RecordExists ? EnforceCacheAgeAsync() : Task.CompletedTask;
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ForgetPlaintext();
