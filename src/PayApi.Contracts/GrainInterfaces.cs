@@ -74,6 +74,10 @@ public interface IConnectionGrain : IGrainWithStringKey
     [Alias("Connect")]
     Task<ConnectOutcome> ConnectAsync(ConnectRequest request);
 
+    /// <summary>Relays a one-time code to a login that stopped at the provider's MFA step.</summary>
+    [Alias("SubmitMfa")]
+    Task<ConnectOutcome> SubmitMfaAsync(string clientId, string code);
+
     [Alias("Get")]
     Task<ConnectionView> GetAsync(string clientId);
 

@@ -143,14 +143,24 @@ public sealed partial class ConnectSessionGrain(
         await state.WriteStateAsync();
 
         // Not awaited: the page polls while the connection grain verifies with the provider.
-        _ = VerifyAsync(credentials);
+        var connection = GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId);
+        var request = new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId);
+        _ = VerifyAsync(() => connection.ConnectAsync(request));
         return SessionStatus.Verifying;
     }
 
-    public Task<string> SubmitMfaAsync(string code)
+    public async Task<string> SubmitMfaAsync(string code)
     {
         EnsureOpenFor(SessionStatus.AwaitingMfa);
-        throw new PayApiException(ErrorCodes.Conflict, "This provider does not ask for a one-time code.");
+        var s = state.State;
+        s.Status = SessionStatus.Verifying;
+        s.Error = null;
+        await state.WriteStateAsync();
+
+        // Not awaited: the page polls while the waiting login receives the code.
+        var connection = GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId);
+        _ = VerifyAsync(() => connection.SubmitMfaAsync(s.ClientId, code));
+        return SessionStatus.Verifying;
     }
 
     public async Task<ExchangeResult> ExchangeAsync(string clientId, string code)
@@ -178,14 +188,13 @@ public sealed partial class ConnectSessionGrain(
         return new ExchangeResult(s.ConnectionId, s.Generation);
     }
 
-    private async Task VerifyAsync(SubmittedCredentials credentials)
+    private async Task VerifyAsync(Func<Task<ConnectOutcome>> attempt)
     {
         var s = state.State;
         ConnectOutcome outcome;
         try
         {
-            outcome = await GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId)
-                .ConnectAsync(new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId));
+            outcome = await attempt();
         }
         catch (PayApiException ex)
         {
@@ -205,13 +214,19 @@ public sealed partial class ConnectSessionGrain(
             s.Code = $"{SessionId}.{Ids.Random(40)}";
             s.CodeExpiresAt = time.GetUtcNow() + _options.CodeLifetime;
         }
+        else if (outcome.Error!.Code == ErrorCodes.MfaRequired)
+        {
+            // Not a failure: the provider wants a one-time code before it lets the login finish.
+            s.Status = SessionStatus.AwaitingMfa;
+            s.Error = null;
+        }
         else
         {
             s.FailedAttempts++;
             s.Error = outcome.Error;
-            s.Status = s.FailedAttempts >= _options.MaxConnectAttempts || FinalErrors.Contains(outcome.Error!.Code)
+            s.Status = s.FailedAttempts >= _options.MaxConnectAttempts || FinalErrors.Contains(outcome.Error.Code)
                 ? SessionStatus.Failed
-                : SessionStatus.Pending;
+                : outcome.Error.Code == ErrorCodes.InvalidMfaCode ? SessionStatus.AwaitingMfa : SessionStatus.Pending;
         }
 
         LogVerificationFinished(logger, SessionId, s.Status, s.Error?.Code);

@@ -29,6 +29,12 @@ public sealed class ConnectionState
     /// <summary>When the sealed cache was fetched, kept in clear so the TTL can be enforced without a key.</summary>
     [Id(11)] public DateTimeOffset? CacheFetchedAt { get; set; }
 
+    /// <summary>The provider cookie jar as sealed JSON (field name <c>cookies</c>), for web-login providers.</summary>
+    [Id(13)] public string? SealedCookies { get; set; }
+
+    /// <summary>The proxy this connection sticks to (changing IP triggers MFA and bot checks).</summary>
+    [Id(14)] public string? Proxy { get; set; }
+
     /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
     [Id(12)] public List<string> SessionIds { get; set; } = [];
 }

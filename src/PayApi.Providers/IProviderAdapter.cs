@@ -26,18 +26,65 @@ public interface IProviderAdapter
 
     /// <summary>Keeps the provider session alive without a full login where the provider allows it.</summary>
     Task<KeepAliveResult> KeepAliveAsync(ProviderContext context, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Continues a login that stopped at a one-time-code step (the adapter threw <c>mfa_required</c> and left
+    /// its pending state in <see cref="ProviderContext.Session"/>). Providers without MFA refuse.
+    /// </summary>
+    Task SubmitMfaAsync(ProviderContext context, string code, CancellationToken cancellationToken) =>
+        throw new PayApiException(ErrorCodes.Conflict, "This provider does not ask for a one-time code.");
+
+    /// <summary>
+    /// Everything the connection caches: balances and every page of transactions and payouts. By default it
+    /// walks the paged calls; a web-login adapter overrides it to scrape all of it in one browser job.
+    /// </summary>
+    Task<ProviderData> FetchAllAsync(ProviderContext context, CancellationToken cancellationToken) =>
+        PagedFetch.AllAsync(this, context, cancellationToken);
+}
+
+/// <summary>One complete fetch of a connection's data.</summary>
+public sealed record ProviderData(
+    IReadOnlyList<BalanceAmount> Balances,
+    IReadOnlyList<TransactionItem> Transactions,
+    IReadOnlyList<PayoutItem> Payouts);
+
+/// <summary>
+/// Provider session state a connection keeps between calls (web logins): the sealed-at-rest cookie jar
+/// and the proxy the connection sticks to. Adapters update it; the connection grain persists changes.
+/// </summary>
+public sealed class ProviderSession
+{
+    /// <summary>The serialized cookie jar, plaintext in memory only; null when there is none.</summary>
+    public byte[]? CookieJar { get; set; }
+
+    /// <summary>The proxy this connection's provider traffic goes through; null = direct.</summary>
+    public string? Proxy { get; set; }
+
+    public override string ToString() => $"ProviderSession {{ Proxy = {Proxy}, CookieJar = [redacted] }}";
 }
 
 /// <summary>What an adapter call gets: the connection's credentials (and, for web logins, later its session).</summary>
 public sealed class ProviderContext
 {
     public ProviderContext(string connectionId, ProviderCredentials credentials)
+        : this("", connectionId, credentials, new ProviderSession())
     {
-        ConnectionId = connectionId;
-        Credentials = credentials;
     }
 
+    public ProviderContext(string clientId, string connectionId, ProviderCredentials credentials, ProviderSession session)
+    {
+        ClientId = clientId;
+        ConnectionId = connectionId;
+        Credentials = credentials;
+        Session = session;
+    }
+
+    /// <summary>The developer client that owns the connection (for tenant-bound artifacts).</summary>
+    public string ClientId { get; }
+
     public string ConnectionId { get; }
+
+    public ProviderSession Session { get; }
 
     public ProviderCredentials Credentials { get; }
 

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using PayApi.Contracts;
+using PayApi.Providers;
+using PayApi.Vault;
+
+namespace PayApi.Grains;
+
+/// <summary>Connecting and repairing: verify with the provider, then store credentials and session sealed.</summary>
+public sealed partial class ConnectionGrain
+{
+    // A login stopped at the MFA step waits here, in memory only: unverified credentials are never stored.
+    private PendingLogin? _pendingLogin;
+
+    private sealed record PendingLogin(ConnectRequest Request, ProviderContext Context, DateTimeOffset ExpiresAt);
+
+    private async Task<ConnectOutcome> ConnectCoreAsync(ConnectRequest request)
+    {
+        if (state.RecordExists && state.State.ClientId != request.ClientId)
+        {
+            throw PayApiException.NotFound("connection");
+        }
+
+        var adapter = catalog.Find(request.Credentials.Provider)
+            ?? throw PayApiException.Invalid("provider is not a known provider id.");
+        _pendingLogin = null;
+
+        // A repair keeps the proxy (and device cookies) so the provider sees the same client as before.
+        var session = new ProviderSession { Proxy = state.RecordExists ? state.State.Proxy : null };
+        if (state.RecordExists && state.State.Provider == adapter.Info.Id)
+        {
+            session.CookieJar = await OpenCookiesAsync();
+        }
+
+        var context = new ProviderContext(request.ClientId, ConnectionId, new ProviderCredentials(request.Credentials.Fields), session);
+        try
+        {
+            await adapter.VerifyAsync(context, CancellationToken.None);
+        }
+        catch (PayApiException ex) when (ex.Code == ErrorCodes.MfaRequired)
+        {
+            _pendingLogin = new PendingLogin(request, context, time.GetUtcNow() + _options.SessionLifetime);
+            LogMfaRequired(logger, ConnectionId, adapter.Info.Id);
+            return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
+        }
+        catch (PayApiException ex)
+        {
+            LogConnectRefused(logger, ConnectionId, adapter.Info.Id, ex.Code);
+            return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
+        }
+
+        return await CompleteConnectAsync(request, adapter, context);
+    }
+
+    private async Task<ConnectOutcome> SubmitMfaCoreAsync(string clientId, string code)
+    {
+        var pending = _pendingLogin;
+        if (pending is null || pending.Request.ClientId != clientId || time.GetUtcNow() > pending.ExpiresAt)
+        {
+            _pendingLogin = null;
+            return new ConnectOutcome(false, new ErrorInfo(ErrorCodes.LoginRequired, "The sign-in waiting for this code is gone. Enter your credentials again."), 0);
+        }
+
+        var adapter = catalog.Find(pending.Request.Credentials.Provider)
+            ?? throw PayApiException.Invalid("provider is not a known provider id.");
+        try
+        {
+            await adapter.SubmitMfaAsync(pending.Context, code, CancellationToken.None);
+        }
+        catch (PayApiException ex)
+        {
+            LogConnectRefused(logger, ConnectionId, adapter.Info.Id, ex.Code);
+            if (ex.Code != ErrorCodes.InvalidMfaCode && ex.Code != ErrorCodes.MfaRequired)
+            {
+                _pendingLogin = null;
+            }
+
+            return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
+        }
+
+        _pendingLogin = null;
+        return await CompleteConnectAsync(pending.Request, adapter, pending.Context);
+    }
+
+    private async Task<ConnectOutcome> CompleteConnectAsync(ConnectRequest request, IProviderAdapter adapter, ProviderContext context)
+    {
+        var repair = state.RecordExists;
+        var now = time.GetUtcNow();
+        if (!repair)
+        {
+            state.State = new ConnectionState
+            {
+                ClientId = request.ClientId,
+                EndUserId = request.EndUserId,
+                CreatedAt = now,
+                Generation = 1,
+            };
+            var encryption = new EncryptionContext(request.ClientId, ConnectionId);
+            var generated = await keyring.GenerateDataKeyAsync(encryption, CancellationToken.None);
+            await dataKeys.PutAsync(new WrappedKeyRecord(ConnectionId, request.ClientId, generated.KeyId, generated.Wrapped), CancellationToken.None);
+            _dataKey = new DataKey(encryption, generated.Plaintext);
+        }
+
+        var key = await GetDataKeyAsync();
+        var s = state.State;
+        s.Provider = adapter.Info.Id;
+        s.SealedCredentials = key.Seal(CredentialsField, JsonSerializer.SerializeToUtf8Bytes(context.Credentials.ToDictionary()));
+        SealSession(key, context.Session);
+        s.Status = ConnectionStatus.Connected;
+        s.Error = null;
+        s.SealedCache = null; // new credentials may see another account: never serve the old data
+        s.CacheFetchedAt = null;
+        _snapshot = null;
+        s.NextRefreshAt = now + _options.RefreshInterval;
+        if (!s.SessionIds.Contains(request.SessionId))
+        {
+            s.SessionIds.Add(request.SessionId);
+        }
+
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IClientGrain>(s.ClientId).ConnectionAddedAsync(new OwnedConnection(ConnectionId, s.EndUserId));
+        await this.RegisterOrUpdateReminder(RefreshReminder, _options.RefreshInterval, _options.RefreshInterval);
+        LogConnected(logger, ConnectionId, s.Provider, repair);
+
+        // The first fetch is a courtesy: the connection is made even when the provider hiccups now.
+        try
+        {
+            await FetchCoreAsync();
+        }
+        catch (PayApiException ex)
+        {
+            LogRefreshFailed(logger, ConnectionId, ex.Code);
+        }
+
+        return new ConnectOutcome(true, null, s.Generation);
+    }
+}

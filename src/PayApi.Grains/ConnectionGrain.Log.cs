@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace PayApi.Grains;
+
+/// <summary>The connection grain's log lines: ids, provider ids and error codes only, never values.</summary>
+public sealed partial class ConnectionGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} connected to {Provider} (repair: {Repair})")]
+    private static partial void LogConnected(ILogger logger, string connectionId, string provider, bool repair);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: {Provider} refused the credentials with {ErrorCode}")]
+    private static partial void LogConnectRefused(ILogger logger, string connectionId, string provider, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: {Provider} asks for a one-time code")]
+    private static partial void LogMfaRequired(ILogger logger, string connectionId, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: the {Provider} session expired; logging in again with the stored credentials")]
+    private static partial void LogReLogin(ILogger logger, string connectionId, string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: refresh failed with {ErrorCode}")]
+    private static partial void LogRefreshFailed(ILogger logger, string connectionId, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: cached data passed its maximum age and was wiped")]
+    private static partial void LogCacheExpired(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: stored {Field} failed its integrity check and was not used")]
+    private static partial void LogTamperedValue(ILogger logger, string connectionId, string field);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} disconnected and crypto-shredded")]
+    private static partial void LogDisconnected(ILogger logger, string connectionId);
+}

@@ -1,0 +1,251 @@
+using System.Text.Json;
+using PayApi.Contracts;
+using PayApi.Providers;
+using PayApi.Vault;
+
+namespace PayApi.Grains;
+
+/// <summary>Provider work: keep-alive, re-login, fetching, and the sealed values it reads and writes.</summary>
+public sealed partial class ConnectionGrain
+{
+    private const string CredentialsField = "credentials";
+    private const string CacheField = "cache";
+    private const string CookiesField = "cookies";
+
+    // Plaintext lives only for this activation: the data key (zeroed on deactivation) and the decrypted cache.
+    private DataKey? _dataKey;
+    private ProviderSnapshot? _snapshot;
+
+    /// <summary>
+    /// The refresh path (reminder and <c>POST /v1/connection/refresh</c>): a cheap keep-alive first (plain
+    /// HTTP, no browser); a login with the stored credentials only when the provider session is gone; data
+    /// is fetched when asked for, or when the provider has no session to keep (API keys).
+    /// </summary>
+    private async Task RefreshCoreAsync(bool fetchData)
+    {
+        var adapter = RequireAdapter();
+        var context = await ProviderContextAsync();
+        var outcome = await CallProviderAsync(context, async () =>
+        {
+            var alive = await adapter.KeepAliveAsync(context, CancellationToken.None);
+            if (alive == KeepAliveResult.SessionExpired)
+            {
+                LogReLogin(logger, ConnectionId, adapter.Info.Id);
+                await adapter.VerifyAsync(context, CancellationToken.None);
+            }
+
+            return alive;
+        });
+
+        if (fetchData || outcome == KeepAliveResult.NotNeeded)
+        {
+            await FetchCoreAsync(context);
+        }
+        else
+        {
+            await MarkHealthyAsync(time.GetUtcNow());
+        }
+    }
+
+    private async Task<ProviderSnapshot> FetchCoreAsync(ProviderContext? context = null)
+    {
+        var adapter = RequireAdapter();
+        context ??= await ProviderContextAsync();
+        var data = await CallProviderAsync(context, () => adapter.FetchAllAsync(context, CancellationToken.None));
+        var snapshot = new ProviderSnapshot(time.GetUtcNow(), data.Balances, data.Transactions, data.Payouts);
+        var key = await GetDataKeyAsync();
+        _snapshot = snapshot;
+        state.State.SealedCache = key.Seal(CacheField, snapshot.ToUtf8Json());
+        state.State.CacheFetchedAt = snapshot.FetchedAt;
+        await MarkHealthyAsync(snapshot.FetchedAt);
+        return snapshot;
+    }
+
+    /// <summary>Runs a provider call, persists any session change, and turns typed failures into a status.</summary>
+    private async Task<T> CallProviderAsync<T>(ProviderContext context, Func<Task<T>> call)
+    {
+        var jarBefore = context.Session.CookieJar;
+        var proxyBefore = context.Session.Proxy;
+        try
+        {
+            return await call();
+        }
+        catch (PayApiException ex)
+        {
+            var s = state.State;
+            if (StatusAfter(ex.Code) is { } status && (s.Status != status || s.Error?.Code != ex.Code))
+            {
+                s.Status = status;
+                s.Error = new ErrorInfo(ex.Code, ex.Detail);
+                await state.WriteStateAsync();
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (!ReferenceEquals(jarBefore, context.Session.CookieJar) || proxyBefore != context.Session.Proxy)
+            {
+                SealSession(await GetDataKeyAsync(), context.Session);
+                await state.WriteStateAsync();
+            }
+        }
+    }
+
+    private async Task MarkHealthyAsync(DateTimeOffset refreshedAt)
+    {
+        var s = state.State;
+        s.LastRefreshedAt = refreshedAt;
+        s.NextRefreshAt = refreshedAt + _options.RefreshInterval;
+        s.Status = ConnectionStatus.Connected;
+        s.Error = null;
+        await state.WriteStateAsync();
+    }
+
+    private static string? StatusAfter(string errorCode) => errorCode switch
+    {
+        ErrorCodes.InvalidCredentials or ErrorCodes.LoginRequired or ErrorCodes.InsufficientKeyScope
+            or ErrorCodes.PasswordChangeRequired => ConnectionStatus.LoginRequired,
+        ErrorCodes.AccountLocked => ConnectionStatus.Locked,
+        ErrorCodes.MfaRequired => ConnectionStatus.MfaRequired,
+        ErrorCodes.ProviderUnavailable => ConnectionStatus.ProviderUnavailable,
+        _ => null,
+    };
+
+    private async Task<ProviderContext> ProviderContextAsync()
+    {
+        var key = await GetDataKeyAsync();
+        var s = state.State;
+        Dictionary<string, string> fields;
+        try
+        {
+            fields = JsonSerializer.Deserialize<Dictionary<string, string>>(key.Open(CredentialsField, s.SealedCredentials!))!;
+        }
+        catch (CiphertextRejectedException)
+        {
+            // Stored credentials that fail their integrity check are never used; the end-user must reconnect.
+            LogTamperedValue(logger, ConnectionId, CredentialsField);
+            s.Status = ConnectionStatus.LoginRequired;
+            s.Error = new ErrorInfo(ErrorCodes.LoginRequired, "The stored credentials could not be verified; reconnect the account.");
+            await state.WriteStateAsync();
+            throw new PayApiException(ErrorCodes.LoginRequired, s.Error.Detail);
+        }
+
+        var session = new ProviderSession { Proxy = s.Proxy, CookieJar = await OpenCookiesAsync() };
+        return new ProviderContext(s.ClientId, ConnectionId, new ProviderCredentials(fields), session);
+    }
+
+    private async Task<byte[]?> OpenCookiesAsync()
+    {
+        if (state.State.SealedCookies is not { } sealedCookies)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await GetDataKeyAsync()).Open(CookiesField, sealedCookies);
+        }
+        catch (CiphertextRejectedException)
+        {
+            // A jar that fails its check is dropped; the next login builds a new one.
+            LogTamperedValue(logger, ConnectionId, CookiesField);
+            return null;
+        }
+    }
+
+    private void SealSession(DataKey key, ProviderSession session)
+    {
+        state.State.SealedCookies = session.CookieJar is { Length: > 0 } jar ? key.Seal(CookiesField, jar) : null;
+        state.State.Proxy = session.Proxy;
+    }
+
+    private ProviderSnapshot? FreshSnapshot() =>
+        _snapshot is { } snapshot && state.RecordExists && time.GetUtcNow() - snapshot.FetchedAt < RequireAdapter().CacheTtl ? snapshot : null;
+
+    private async Task LoadSealedCacheAsync()
+    {
+        var s = state.State;
+        if (_snapshot is not null || s.SealedCache is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _snapshot = ProviderSnapshot.FromUtf8Json((await GetDataKeyAsync()).Open(CacheField, s.SealedCache));
+        }
+        catch (CiphertextRejectedException)
+        {
+            // A cache that fails its integrity check is worthless, not fatal: it is fetched afresh.
+            LogTamperedValue(logger, ConnectionId, CacheField);
+        }
+    }
+
+    private async Task EnforceCacheAgeAsync()
+    {
+        var s = state.State;
+        if (s.CacheFetchedAt is { } fetched && time.GetUtcNow() - fetched > _options.MaxCacheAge)
+        {
+            s.SealedCache = null;
+            s.CacheFetchedAt = null;
+            _snapshot = null;
+            await state.WriteStateAsync();
+            LogCacheExpired(logger, ConnectionId);
+        }
+    }
+
+    private async Task<DisconnectReceipt> WipeAsync()
+    {
+        var clientId = state.State.ClientId;
+        var sessionIds = state.State.SessionIds.ToList();
+        ForgetPlaintext();
+        _pendingLogin = null;
+        await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);
+        await state.ClearStateAsync();
+        if (await this.GetReminder(RefreshReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        await GrainFactory.GetGrain<IClientGrain>(clientId).ConnectionRemovedAsync(ConnectionId);
+        foreach (var sessionId in sessionIds)
+        {
+            await GrainFactory.GetGrain<IConnectSessionGrain>(sessionId).ForgetAsync();
+        }
+
+        LogDisconnected(logger, ConnectionId);
+        this.DeactivateOnIdle();
+        return new DisconnectReceipt(ConnectionId, time.GetUtcNow(), WipedParts);
+    }
+
+    private async ValueTask<DataKey> GetDataKeyAsync()
+    {
+        if (_dataKey is not null)
+        {
+            return _dataKey;
+        }
+
+        var encryption = new EncryptionContext(state.State.ClientId, ConnectionId);
+        var wrapped = await dataKeys.GetAsync(ConnectionId, CancellationToken.None)
+            ?? throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key is gone; reconnect the account.");
+        try
+        {
+            _dataKey = new DataKey(encryption, await keyring.UnwrapAsync(wrapped, encryption, CancellationToken.None));
+        }
+        catch (CiphertextRejectedException)
+        {
+            LogTamperedValue(logger, ConnectionId, "data_key");
+            throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key could not be verified; reconnect the account.");
+        }
+
+        return _dataKey;
+    }
+
+    private void ForgetPlaintext()
+    {
+        _dataKey?.Dispose();
+        _dataKey = null;
+        _snapshot = null;
+    }
+}

@@ -1,0 +1,36 @@
+using PayApi.Contracts;
+
+namespace PayApi.Providers;
+
+/// <summary>Walks an adapter's cursor-paged calls to the end.</summary>
+public static class PagedFetch
+{
+    // A provider that never ends its cursor must not pin a connection forever.
+    private const int MaxPages = 200;
+
+    public static async Task<ProviderData> AllAsync(IProviderAdapter adapter, ProviderContext context, CancellationToken cancellationToken)
+    {
+        var balances = await adapter.GetBalanceAsync(context, cancellationToken);
+        var transactions = await AllPagesAsync((c, ct) => adapter.GetTransactionsAsync(context, c, ct), cancellationToken);
+        var payouts = await AllPagesAsync((c, ct) => adapter.GetPayoutsAsync(context, c, ct), cancellationToken);
+        return new ProviderData(balances, transactions, payouts);
+    }
+
+    public static async Task<List<T>> AllPagesAsync<T>(Func<string?, CancellationToken, Task<ProviderPage<T>>> fetchPage, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        string? cursor = null;
+        for (var page = 0; page < MaxPages; page++)
+        {
+            var result = await fetchPage(cursor, cancellationToken);
+            all.AddRange(result.Items);
+            cursor = result.NextCursor;
+            if (cursor is null)
+            {
+                return all;
+            }
+        }
+
+        throw new PayApiException(ErrorCodes.UnexpectedProviderResponse, "The provider kept returning more pages than expected.");
+    }
+}
