@@ -5,25 +5,29 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PayApi.Sandbox.Bank;
 using PayApi.Sandbox.Stripe;
 
 namespace PayApi.Sandbox;
 
 /// <summary>
-/// The sandbox providers as a real web site on loopback: a Stripe-shaped API today, the sandbox
-/// bank later. It runs its own Kestrel so the dev host and the tests exercise real HTTP.
+/// The sandbox providers as a real web site on loopback: a Stripe-shaped API and the sandbox bank's
+/// server-rendered web site. It runs its own Kestrel so the dev host and the tests exercise real HTTP.
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SandboxFaults _faults;
+    private readonly BankState _bank;
 
-    private SandboxServer(WebApplication app, SandboxFaults faults, Uri baseAddress, Uri stripeBaseAddress)
+    private SandboxServer(WebApplication app, SandboxFaults faults, BankState bank, Uri baseAddress, Uri stripeBaseAddress, Uri bankBaseAddress)
     {
         _app = app;
         _faults = faults;
+        _bank = bank;
         BaseAddress = baseAddress;
         StripeBaseAddress = stripeBaseAddress;
+        BankBaseAddress = bankBaseAddress;
     }
 
     /// <summary>The address actually bound, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -56,10 +60,42 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>How many requests reached the Stripe API, so tests can prove a call was never made.</summary>
     public long StripeRequestCount => _faults.StripeRequests;
 
+    /// <summary>Root of the sandbox bank web site (ends with '/'); append <c>login</c>, <c>dashboard</c> etc.</summary>
+    public Uri BankBaseAddress { get; }
+
+    /// <summary>When on, every bank page answers 503 as during a maintenance window.</summary>
+    public bool BankOutage
+    {
+        get => _bank.Outage;
+        set => _bank.Outage = value;
+    }
+
+    /// <summary>Every login POST the bank received, including those the bot check refused.</summary>
+    public long BankLoginAttempts => _bank.LoginAttempts;
+
+    /// <summary>Sessions not yet idle for longer than <see cref="SandboxOptions.BankSessionIdleTimeout"/>.</summary>
+    public int BankActiveSessions => _bank.ActiveSessions;
+
+    /// <summary>
+    /// Login POSTs per client address as the bot check sees it (the proxy's Via name, else the TCP peer),
+    /// so tests can prove that a connection stuck to its proxy.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> BankLoginsByClientAddress() => _bank.LoginsByClientAddress();
+
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var prefix = NormalizePrefix(options.StripePathPrefix);
+        var prefix = NormalizePrefix(options.StripePathPrefix, nameof(options.StripePathPrefix));
+        var bankPrefix = NormalizePrefix(options.BankPathPrefix, nameof(options.BankPathPrefix));
+        if (prefix.StartsWith(bankPrefix + "/", StringComparison.Ordinal)
+            || bankPrefix.StartsWith(prefix + "/", StringComparison.Ordinal)
+            || prefix == bankPrefix)
+        {
+            // Nested or equal prefixes would let one site's fallback route swallow the other's pages.
+            throw new ArgumentException("The Stripe and bank path prefixes must not overlap.", nameof(options));
+        }
+
+        var bank = new BankState(TimeProvider.System, options.BankSessionIdleTimeout, options.BankLoginLimit, options.BankLoginWindow);
 
         // The empty builder reads no appsettings.json or environment: hosted inside the gateway process,
         // the gateway's own Kestrel endpoints or URLs must not leak into the sandbox's listener.
@@ -79,6 +115,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapStripeApi(prefix, faults);
+        app.MapBank(bankPrefix, bank, TimeProvider.System, options.BankLoginWindow);
 
         try
         {
@@ -93,7 +130,8 @@ public sealed class SandboxServer : IAsyncDisposable
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         var stripeBase = new Uri(baseAddress, prefix.TrimStart('/') + "/");
-        return new SandboxServer(app, faults, baseAddress, stripeBase);
+        var bankBase = new Uri(baseAddress, bankPrefix.TrimStart('/') + "/");
+        return new SandboxServer(app, faults, bank, baseAddress, stripeBase, bankBase);
     }
 
     public async ValueTask DisposeAsync()
@@ -102,13 +140,13 @@ public sealed class SandboxServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static string NormalizePrefix(string? prefix)
+    private static string NormalizePrefix(string? prefix, string optionName)
     {
         var trimmed = (prefix ?? string.Empty).Trim().Trim('/');
         if (trimmed.Length == 0)
         {
-            // An empty prefix would put the fallback route over the whole site, hiding the bank pages.
-            throw new ArgumentException("The Stripe path prefix must not be empty.", nameof(prefix));
+            // An empty prefix would put one site's fallback route over the whole listener, hiding the other.
+            throw new ArgumentException($"{optionName} must not be empty.", optionName);
         }
 
         return "/" + trimmed;
