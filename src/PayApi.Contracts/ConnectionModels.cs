@@ -61,7 +61,8 @@ public sealed record ConnectRequest(
     [property: Id(0)] string ClientId,
     [property: Id(1)] string EndUserId,
     [property: Id(2)] SubmittedCredentials Credentials,
-    [property: Id(3)] string SessionId);
+    [property: Id(3)] string SessionId,
+    [property: Id(4)] bool Repair = false);
 
 /// <summary>The outcome of a connect attempt: success, or a typed error the user may fix.</summary>
 [GenerateSerializer, Immutable]

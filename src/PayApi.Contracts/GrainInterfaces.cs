@@ -160,3 +160,46 @@ public interface IReadinessGrain : IGrainWithIntegerKey
     [Alias("Check")]
     Task<bool> CheckAsync();
 }
+
+/// <summary>
+/// The scraper pool: a stateless worker on every silo that runs browser jobs in that silo's browser pool.
+/// </summary>
+[Alias("PayApi.IScraperGrain")]
+public interface IScraperGrain : IGrainWithIntegerKey
+{
+    [Alias("Run")]
+    Task<WebJobResult> RunAsync(WebJobRequest request);
+}
+
+/// <summary>Operator access to failure bundles (redacted, encrypted page captures kept 5 days).</summary>
+[Alias("PayApi.IFailureBundleGrain")]
+public interface IFailureBundleGrain : IGrainWithIntegerKey
+{
+    /// <summary>Bundles of one connection, or of all when <paramref name="connectionId"/> is null; never decrypts.</summary>
+    [Alias("List")]
+    Task<IReadOnlyList<FailureBundleSummary>> ListAsync(string? connectionId);
+
+    /// <summary>Decrypts one bundle; every call is logged with the operator request id.</summary>
+    [Alias("Open")]
+    Task<FailureBundleContent> OpenAsync(string connectionId, string bundleId, string requestId);
+}
+
+/// <summary>What is known of a bundle without decrypting it.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.FailureBundleSummary")]
+public sealed record FailureBundleSummary(
+    [property: Id(0)] string BundleId,
+    [property: Id(1)] string ConnectionId,
+    [property: Id(2)] string ClientId,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] string Reason,
+    [property: Id(5)] long Size);
+
+/// <summary>A decrypted bundle: the redacted screenshot and HTML.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.FailureBundleContent")]
+public sealed record FailureBundleContent(
+    [property: Id(0)] FailureBundleSummary Summary,
+    [property: Id(1)] string Url,
+    [property: Id(2)] byte[] ScreenshotPng,
+    [property: Id(3)] string Html);

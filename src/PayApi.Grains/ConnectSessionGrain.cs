@@ -23,6 +23,9 @@ public sealed class ConnectSessionState
     [Id(11)] public DateTimeOffset? CodeExpiresAt { get; set; }
     [Id(12)] public bool CodeRedeemed { get; set; }
     [Id(13)] public long Generation { get; set; }
+
+    /// <summary>The session repairs an existing connection; it must never create one anew.</summary>
+    [Id(14)] public bool Repair { get; set; }
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ public sealed partial class ConnectSessionGrain(
     private const string CleanupReminder = "cleanup";
 
     // Errors the end-user cannot fix within this session: the session ends.
-    private static readonly HashSet<string> FinalErrors = new(StringComparer.Ordinal) { ErrorCodes.AccountLocked };
+    private static readonly HashSet<string> FinalErrors = new(StringComparer.Ordinal) { ErrorCodes.AccountLocked, ErrorCodes.NotFound };
 
     private readonly GrainOptions _options = options.Value;
 
@@ -69,6 +72,7 @@ public sealed partial class ConnectSessionGrain(
             AllowedProviders = request.Providers?.ToList(),
             RedirectUri = request.RedirectUri,
             ConnectionId = connectionId,
+            Repair = request.ConnectionId is not null,
             ExpiresAt = expiresAt,
         };
         await state.WriteStateAsync();
@@ -144,7 +148,7 @@ public sealed partial class ConnectSessionGrain(
 
         // Not awaited: the page polls while the connection grain verifies with the provider.
         var connection = GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId);
-        var request = new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId);
+        var request = new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId, s.Repair);
         _ = VerifyAsync(() => connection.ConnectAsync(request));
         return SessionStatus.Verifying;
     }

@@ -15,6 +15,12 @@ public sealed partial class ConnectionGrain
 
     private async Task<ConnectOutcome> ConnectCoreAsync(ConnectRequest request)
     {
+        // A repair of a connection disconnected meanwhile must not bring it (and its old tokens) back.
+        if (request.Repair && !state.RecordExists)
+        {
+            throw PayApiException.NotFound("connection");
+        }
+
         if (state.RecordExists && state.State.ClientId != request.ClientId)
         {
             throw PayApiException.NotFound("connection");
@@ -83,6 +89,11 @@ public sealed partial class ConnectionGrain
 
     private async Task<ConnectOutcome> CompleteConnectAsync(ConnectRequest request, IProviderAdapter adapter, ProviderContext context)
     {
+        if (request.Repair && !state.RecordExists)
+        {
+            throw PayApiException.NotFound("connection");
+        }
+
         var repair = state.RecordExists;
         var now = time.GetUtcNow();
         if (!repair)
@@ -121,16 +132,27 @@ public sealed partial class ConnectionGrain
         await this.RegisterOrUpdateReminder(RefreshReminder, _options.RefreshInterval, _options.RefreshInterval);
         LogConnected(logger, ConnectionId, s.Provider, repair);
 
-        // The first fetch is a courtesy: the connection is made even when the provider hiccups now.
+        // The first fetch runs after this call returns (it queues on the gate), so the end-user is not kept
+        // waiting for a full scrape; a read that arrives meanwhile waits for it instead of fetching twice.
+        _ = ExclusiveAsync(FirstFetchAsync);
+        return new ConnectOutcome(true, null, s.Generation);
+    }
+
+    private async Task FirstFetchAsync()
+    {
+        if (!state.RecordExists || FreshSnapshot() is not null)
+        {
+            return;
+        }
+
         try
         {
             await FetchCoreAsync();
         }
-        catch (PayApiException ex)
+        catch (Exception ex) when (ex is PayApiException or TimeoutException or Orleans.Runtime.OrleansException)
         {
-            LogRefreshFailed(logger, ConnectionId, ex.Code);
+            // A courtesy fetch: the connection is made even when the provider hiccups now; reads retry.
+            LogRefreshFailed(logger, ConnectionId, ex is PayApiException p ? p.Code : ex.GetType().Name);
         }
-
-        return new ConnectOutcome(true, null, s.Generation);
     }
 }

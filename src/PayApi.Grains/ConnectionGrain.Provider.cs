@@ -203,6 +203,7 @@ public sealed partial class ConnectionGrain
         _pendingLogin = null;
         await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);
         await state.ClearStateAsync();
+        await bundles.DeleteForConnectionAsync(ConnectionId);
         if (await this.GetReminder(RefreshReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);

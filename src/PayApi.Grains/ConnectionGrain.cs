@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using PayApi.Contracts;
 using PayApi.Providers;
+using PayApi.Scraping;
 using PayApi.Vault;
 
 namespace PayApi.Grains;
@@ -18,6 +19,7 @@ public sealed partial class ConnectionGrain(
     IKeyring keyring,
     IDataKeyStore dataKeys,
     IProviderCatalog catalog,
+    FailureBundleStore bundles,
     IOptions<GrainOptions> options,
     TimeProvider time,
     ILogger<ConnectionGrain> logger) : Grain, IConnectionGrain, IRemindable

@@ -7,6 +7,8 @@ using PayApi.Gateway;
 using PayApi.Gateway.Http;
 using PayApi.Grains;
 using PayApi.Providers;
+using PayApi.Providers.Web;
+using PayApi.Scraping;
 using PayApi.Sandbox;
 using PayApi.Storage.Sqlite;
 using PayApi.Vault;
@@ -51,7 +53,8 @@ public static class PayApiApp
         SandboxServer? sandbox = null;
         if (settings.SandboxEnabled)
         {
-            sandbox = await SandboxServer.StartAsync(new SandboxOptions(), CancellationToken.None);
+            var sandboxOptions = builder.Configuration.GetSection("PayApi:Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
+            sandbox = await SandboxServer.StartAsync(sandboxOptions, CancellationToken.None);
             builder.Services.AddSingleton(sandbox);
         }
 
@@ -62,6 +65,9 @@ public static class PayApiApp
             silo.AddSqliteGrainStorage(StorageNames.Default, o => o.DatabasePath = databasePath);
             silo.UseSqliteReminderService(o => o.DatabasePath = databasePath);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+
+            // A connect can chain a browser login and an MFA step; calls must outlive one browser job.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
         });
 
         builder.Services.AddPayApiLocalVault(o =>
@@ -70,9 +76,11 @@ public static class PayApiApp
             o.MasterKey = string.IsNullOrEmpty(settings.Vault.MasterKey) ? null : settings.Vault.MasterKey;
         });
         builder.Services.AddPayApiProviders();
+        builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
         if (sandbox is not null)
         {
             builder.Services.AddSandboxStripe(sandbox.StripeBaseAddress);
+            builder.Services.AddSandboxBank(sandbox.BankBaseAddress, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"));
         }
 
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
@@ -117,6 +125,7 @@ public static class PayApiApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
     }
 }

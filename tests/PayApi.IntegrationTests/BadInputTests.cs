@@ -108,7 +108,6 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
             (HttpMethod.Get, "/v1/connections/../../etc/passwd", ApiClient.Basic(client), HttpStatusCode.NotFound, "not_found"),
             (HttpMethod.Get, "/v1/connect/sessions/cs_nope", ApiClient.Basic(client), HttpStatusCode.NotFound, "not_found"),
             (HttpMethod.Get, "/connect/api/cs_doesnotexist00000000000", null, HttpStatusCode.NotFound, "not_found"),
-            (HttpMethod.Get, "/connect/not-a-session", null, HttpStatusCode.NotFound, "not_found"),
             (HttpMethod.Get, "/no/such/route", null, HttpStatusCode.NotFound, "not_found"),
             (HttpMethod.Get, "/v1/transactions?limit=0", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
             (HttpMethod.Get, "/v1/transactions?limit=501", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),

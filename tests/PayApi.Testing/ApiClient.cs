@@ -40,7 +40,7 @@ public sealed class ApiClient(HttpClient http)
     /// <summary>Polls the developer's session view until verification has finished.</summary>
     public async Task<JsonElement> WaitForSessionAsync((string Id, string Secret) client, string sessionId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             using var response = await SendAsync(HttpMethod.Get, $"/v1/connect/sessions/{sessionId}", Basic(client));
@@ -63,6 +63,29 @@ public sealed class ApiClient(HttpClient http)
         var done = await WaitForSessionAsync(client, sessionId);
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
         return await ExchangeAsync(client, done.GetProperty("code").GetString()!);
+    }
+
+    public async Task<JsonElement> SubmitMfaAsync(string sessionId, string code, HttpStatusCode expect = HttpStatusCode.Accepted)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"/connect/api/{sessionId}/mfa", null, new { code });
+        return await ExpectAsync(response, expect);
+    }
+
+    /// <summary>Connects a sandbox-bank account, answering MFA with <paramref name="mfaCode"/> when asked.</summary>
+    public async Task<(string ConnectionId, string AccessToken)> ConnectBankAsync(
+        (string Id, string Secret) client, string username, string password, string endUserId = "user-1", string mfaCode = "123456")
+    {
+        var sessionId = (await OpenSessionAsync(client, new { end_user_id = endUserId })).GetProperty("session_id").GetString()!;
+        await SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username, password });
+        var state = await WaitForSessionAsync(client, sessionId);
+        if (state.GetProperty("status").GetString() == "awaiting_mfa")
+        {
+            await SubmitMfaAsync(sessionId, mfaCode);
+            state = await WaitForSessionAsync(client, sessionId);
+        }
+
+        Assert.True(state.GetProperty("status").GetString() == "succeeded", $"connect did not succeed: {state.GetRawText()}");
+        return await ExchangeAsync(client, state.GetProperty("code").GetString()!);
     }
 
     public async Task<(string ConnectionId, string AccessToken)> ExchangeAsync((string Id, string Secret) client, string code)

@@ -48,6 +48,31 @@ public static class AdminEndpoints
         admin.MapPost("/keys/rewrap", async (IGrainFactory grains) =>
             Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RewrapAsync()));
 
+        admin.MapGet("/failure-bundles", async (IGrainFactory grains, string? connection_id) =>
+        {
+            if (connection_id is not null && !Ids.IsWellFormed(connection_id, Ids.ConnectionPrefix))
+            {
+                throw PayApiException.NotFound("connection");
+            }
+
+            var list = await grains.GetGrain<IFailureBundleGrain>(0).ListAsync(connection_id);
+            return Results.Json(new { data = list });
+        });
+
+        admin.MapGet("/connections/{connection_id}/failure-bundles/{bundle_id}", async (string connection_id, string bundle_id, HttpContext context, IGrainFactory grains) =>
+        {
+            var connectionId = DeveloperEndpoints.RequireId(connection_id, Ids.ConnectionPrefix, "connection");
+            var bundle = await grains.GetGrain<IFailureBundleGrain>(0).OpenAsync(connectionId, bundle_id, context.TraceIdentifier);
+            context.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new
+            {
+                bundle = bundle.Summary,
+                url = bundle.Url,
+                screenshot_png_base64 = Convert.ToBase64String(bundle.ScreenshotPng),
+                html = bundle.Html,
+            });
+        });
+
         return app;
     }
 }

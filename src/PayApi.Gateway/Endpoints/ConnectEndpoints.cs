@@ -28,9 +28,9 @@ public static class ConnectEndpoints
             return Results.Bytes(asset.Content, asset.Type);
         });
 
+        // The page is served for any id: a mistyped link gets the page's own "not valid" screen, not JSON.
         app.MapGet("/connect/{session_id}", (string session_id, HttpContext context) =>
         {
-            DeveloperEndpoints.RequireId(session_id, Ids.SessionPrefix, "connect session");
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = Csp;
             headers.XFrameOptions = "DENY";

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using Orleans.Concurrency;
+using PayApi.Contracts;
+using PayApi.Providers;
+using PayApi.Providers.Web;
+using PayApi.Scraping;
+using PayApi.Vault;
+
+namespace PayApi.Grains;
+
+/// <summary>
+/// The scraper pool: a stateless worker, so each silo runs jobs in its own browser pool, with as many
+/// activations as jobs the pool admits. It picks the connection's sticky proxy, moves to another proxy
+/// only after a typed <c>bot_blocked</c>, and keeps a redacted failure bundle of any page a recipe does
+/// not understand.
+/// </summary>
+[StatelessWorker]
+public sealed partial class ScraperGrain(
+    IEnumerable<IWebRecipe> recipes,
+    BrowserPool browsers,
+    ProxyPool proxies,
+    FailureBundleStore bundles,
+    ILogger<ScraperGrain> logger) : Grain, IScraperGrain
+{
+    public async Task<WebJobResult> RunAsync(WebJobRequest request)
+    {
+        var recipe = recipes.FirstOrDefault(r => r.Info.Id == request.ProviderId)
+            ?? throw PayApiException.Invalid("provider is not a web-login provider.");
+        var tried = new HashSet<Uri>();
+        var proxy = proxies.Choose(request.Proxy);
+        var cookies = request.CookieJar is { Length: > 0 } jar ? CookieJarSerializer.Deserialize(jar) : [];
+        while (true)
+        {
+            var result = await RunOnceAsync(recipe, request, proxy, cookies);
+            if (result.Error?.Code != ErrorCodes.BotBlocked || proxy is null)
+            {
+                return result;
+            }
+
+            // Blocked: rest this proxy and try the job from another address.
+            proxies.ReportBlocked(proxy);
+            tried.Add(proxy);
+            LogBlocked(logger, request.ConnectionId, request.ProviderId, tried.Count);
+            Uri? next;
+            try
+            {
+                next = proxies.Choose(null, tried);
+            }
+            catch (PayApiException)
+            {
+                next = null;
+            }
+
+            if (next is null)
+            {
+                return result with { Error = new ErrorInfo(ErrorCodes.BotBlocked, "The provider's bot check blocked every proxy tried. Retry later.") };
+            }
+
+            proxy = next;
+        }
+    }
+
+    private async Task<WebJobResult> RunOnceAsync(IWebRecipe recipe, WebJobRequest request, Uri? proxy, IReadOnlyList<StoredCookie> cookies)
+    {
+        var credentials = new ProviderCredentials(request.Credentials);
+        try
+        {
+            return await browsers.RunAsync(new BrowserJob(proxy, cookies), async (context, ct) =>
+            {
+                var page = await context.NewPageAsync();
+                ErrorInfo? error = null;
+                WebScrape? data = null;
+                try
+                {
+                    switch (request.Kind)
+                    {
+                        case WebJobKind.Login:
+                            await recipe.LoginAsync(page, credentials, ct);
+                            break;
+                        case WebJobKind.SubmitMfa:
+                            await recipe.SubmitMfaAsync(page, request.MfaCode ?? "", ct);
+                            break;
+                        default:
+                            data = await recipe.FetchAsync(page, credentials, ct);
+                            break;
+                    }
+                }
+                catch (PayApiException ex)
+                {
+                    error = new ErrorInfo(ex.Code, ex.Detail);
+                }
+                catch (PlaywrightException ex) when (ex.Message.Contains("net::ERR_", StringComparison.Ordinal))
+                {
+                    // The network failed, not the page: nothing to keep, and the proxy may be at fault.
+                    if (proxy is not null && ex.Message.Contains("ERR_PROXY", StringComparison.Ordinal))
+                    {
+                        proxies.ReportFailure(proxy);
+                    }
+
+                    error = new ErrorInfo(ErrorCodes.ProviderUnavailable, $"{recipe.Info.Name} could not be reached. Try again later.");
+                }
+                catch (Exception ex) when (ex is UnexpectedPageException or PlaywrightException)
+                {
+                    error = await KeepBundleAsync(page, request, ex);
+                }
+
+                // The jar is returned on failure too: an MFA step resumes from these cookies.
+                var jar = CookieJarSerializer.Serialize(await BrowserPool.ExportCookiesAsync(context));
+                return new WebJobResult(error, jar, proxy?.ToString(), data);
+            }, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            if (proxy is not null)
+            {
+                proxies.ReportFailure(proxy);
+            }
+
+            return new WebJobResult(new ErrorInfo(ErrorCodes.ProviderUnavailable, $"{recipe.Info.Name} did not answer in time."), null, proxy?.ToString(), null);
+        }
+    }
+
+    private async Task<ErrorInfo> KeepBundleAsync(IPage page, WebJobRequest request, Exception failure)
+    {
+        var reason = failure is UnexpectedPageException ? failure.Message : "The browser failed on the provider's page.";
+        try
+        {
+            var owner = new EncryptionContext(request.ClientId, request.ConnectionId);
+            var bundleId = await bundles.CaptureAsync(page, owner, request.Credentials.Values, reason, CancellationToken.None);
+            LogBundleKept(logger, request.ConnectionId, request.ProviderId, bundleId);
+            return new ErrorInfo(ErrorCodes.UnexpectedProviderResponse, $"The provider showed a page we do not understand; failure bundle {bundleId} was kept for the operator.");
+        }
+        catch (Exception ex) when (ex is PlaywrightException or IOException or PayApiException)
+        {
+            LogBundleFailed(logger, request.ConnectionId, ex.GetType().Name);
+            return new ErrorInfo(ErrorCodes.UnexpectedProviderResponse, "The provider showed a page we do not understand.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: {Provider} blocked the proxy; {Tried} tried so far")]
+    private static partial void LogBlocked(ILogger logger, string connectionId, string provider, int tried);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: unexpected {Provider} page; failure bundle {BundleId} kept")]
+    private static partial void LogBundleKept(ILogger logger, string connectionId, string provider, string bundleId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: could not keep a failure bundle ({ExceptionType})")]
+    private static partial void LogBundleFailed(ILogger logger, string connectionId, string exceptionType);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace PayApi.Providers.Web;
+
+/// <summary>Registers web-login recipes: the recipe for the scraper pool and its adapter for the catalog.</summary>
+public static class WebProvidersServiceCollectionExtensions
+{
+    public static IServiceCollection AddWebLoginProvider(this IServiceCollection services, IWebRecipe recipe)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        services.AddPayApiProviders();
+        services.AddSingleton(recipe);
+        services.AddSingleton<IProviderAdapter>(sp => new WebLoginAdapter(recipe, sp.GetRequiredService<IGrainFactory>()));
+        return services;
+    }
+
+    /// <summary>The <c>sandbox-bank</c> provider of API.md, pointed at the sandbox bank site.</summary>
+    public static IServiceCollection AddSandboxBank(this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null) =>
+        services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl));
+}

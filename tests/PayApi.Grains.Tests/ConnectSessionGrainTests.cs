@@ -1,0 +1,139 @@
+using PayApi.Contracts;
+using Xunit;
+
+namespace PayApi.Grains.Tests;
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
+{
+    [Fact]
+    public async Task Session_expires_after_30_minutes()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        Assert.Equal(f.Time.GetUtcNow() + TimeSpan.FromMinutes(30), opened.ExpiresAt);
+
+        Assert.Equal(SessionStatus.Pending, (await session.GetForEndUserAsync()).Status);
+        f.Time.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal(SessionStatus.Pending, (await session.GetAsync(clientId)).Status);
+
+        f.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await Flows.AssertCodeAsync(ErrorCodes.SessionExpired, () => session.GetForEndUserAsync());
+        await Flows.AssertCodeAsync(ErrorCodes.SessionExpired, () => session.SubmitCredentialsAsync(Flows.StripeKey(Flows.NewGoodKey())));
+        Assert.Equal(SessionStatus.Expired, (await session.GetAsync(clientId)).Status);
+    }
+
+    [Fact]
+    public async Task Another_client_sees_not_found()
+    {
+        var clientId = await f.NewClientAsync();
+        var otherClientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => session.GetAsync(otherClientId));
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => session.ExchangeAsync(otherClientId, opened.SessionId + ".x"));
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.GetGrain<IConnectSessionGrain>(Ids.NewSessionId()).GetAsync(clientId));
+        Assert.Equal(opened.SessionId, (await session.GetAsync(clientId)).SessionId);
+    }
+
+    [Fact]
+    public async Task Five_failed_attempts_fail_the_session_for_good()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            var view = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewInvalidKey());
+            Assert.Equal(SessionStatus.Pending, view.Status);
+            Assert.Equal(ErrorCodes.InvalidCredentials, view.Error?.Code);
+            Assert.Null(view.Code);
+        }
+
+        var last = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewInvalidKey());
+        Assert.Equal(SessionStatus.Failed, last.Status);
+        Assert.Equal(ErrorCodes.InvalidCredentials, last.Error?.Code);
+
+        // Final: even a good key is no longer taken, and the status does not turn into "expired".
+        await Flows.AssertCodeAsync(ErrorCodes.Conflict, () => session.SubmitCredentialsAsync(Flows.StripeKey(Flows.NewGoodKey())));
+        f.Time.Advance(TimeSpan.FromMinutes(31));
+        Assert.Equal(SessionStatus.Failed, (await session.GetAsync(clientId)).Status);
+    }
+
+    [Fact]
+    public async Task Write_capable_key_is_refused_but_can_be_fixed()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+
+        var refused = await f.SubmitAndWaitAsync(clientId, opened.SessionId, "sk_test_" + Ids.Random(24));
+        Assert.Equal(SessionStatus.Pending, refused.Status);
+        Assert.Equal(ErrorCodes.InsufficientKeyScope, refused.Error?.Code);
+
+        var fixedView = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
+        Assert.Equal(SessionStatus.Succeeded, fixedView.Status);
+        Assert.Null(fixedView.Error);
+    }
+
+    [Fact]
+    public async Task Wrong_key_then_good_key_succeeds_and_the_code_exchanges_once()
+    {
+        var clientId = await f.NewClientAsync();
+        var endUserId = Flows.NewEndUser();
+        var client = f.Client.GetGrain<IClientGrain>(clientId);
+        var opened = await client.OpenSessionAsync(new SessionRequest(endUserId, null, "https://app.example/done?x=1", null), null, "h");
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+
+        var wrong = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewInvalidKey());
+        Assert.Equal(SessionStatus.Pending, wrong.Status);
+        Assert.Equal(ErrorCodes.InvalidCredentials, wrong.Error?.Code);
+        Assert.Empty(await client.ListConnectionsAsync(endUserId));
+
+        var ok = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
+        Assert.Equal(SessionStatus.Succeeded, ok.Status);
+        Assert.Equal("sandbox-stripe", ok.Provider);
+        Assert.Null(ok.Error);
+        Assert.NotNull(ok.Code);
+
+        var page = await session.GetForEndUserAsync();
+        Assert.Equal(SessionStatus.Succeeded, page.Status);
+        Assert.Equal(
+            $"https://app.example/done?x=1&code={Uri.EscapeDataString(ok.Code!)}&session_id={opened.SessionId}",
+            page.RedirectTo);
+
+        await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code + "x"));
+        var exchanged = await session.ExchangeAsync(clientId, ok.Code!);
+        Assert.StartsWith(Ids.ConnectionPrefix, exchanged.ConnectionId, StringComparison.Ordinal);
+        Assert.Equal(1, exchanged.Generation);
+        Assert.Equal([new OwnedConnection(exchanged.ConnectionId, endUserId)], await client.ListConnectionsAsync(endUserId));
+
+        await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code!));
+        Assert.Null((await session.GetAsync(clientId)).Code);
+
+        // Spent also after the session is reloaded from storage.
+        await f.Cluster.DeactivateAsync(session);
+        await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code!));
+    }
+
+    [Fact]
+    public async Task Code_is_dead_after_10_minutes()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var ok = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
+        Assert.NotNull(ok.Code);
+
+        f.Time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(ok.Code, (await session.GetAsync(clientId)).Code);
+
+        f.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var view = await session.GetAsync(clientId);
+        Assert.Equal(SessionStatus.Succeeded, view.Status);
+        Assert.Null(view.Code);
+        await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code!));
+    }
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Orleans;
+using Orleans.Runtime;
+using PayApi.Sandbox;
+using PayApi.Scraping;
+using PayApi.Testing;
+using Xunit;
+
+namespace PayApi.IntegrationTests;
+
+/// <summary>Web-login providers end to end: the sandbox bank driven by Debian's Chromium through the scraper pool.</summary>
+public sealed class WebLoginTests
+{
+    public static TheoryData<string, string, string> FailingUsers => new()
+    {
+        { "user_locked", "pass_good", "account_locked" },
+        { "user_expired", "pass_good", "password_change_required" },
+        { "user_good", "wrong-password", "invalid_credentials" },
+        { "nobody", "pass_good", "invalid_credentials" },
+        { "user_flaky", "pass_good", "unexpected_provider_response" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FailingUsers))]
+    public async Task Each_failing_sandbox_user_gets_its_typed_code(string username, string password, string code)
+    {
+        await using var host = await TestHost.StartAsync();
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username, password });
+        var state = await api.WaitForSessionAsync(client, sessionId);
+        Assert.Equal(code, state.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(code == "account_locked" ? "failed" : "pending", state.GetProperty("status").GetString());
+        Assert.DoesNotContain(password, state.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mfa_with_a_wrong_code_first_then_the_right_one_connects_and_reads_every_page()
+    {
+        await using var host = await TestHost.StartAsync();
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_mfa", password = "pass_good" });
+        Assert.Equal("awaiting_mfa", (await api.WaitForSessionAsync(client, sessionId)).GetProperty("status").GetString());
+
+        await api.SubmitMfaAsync(sessionId, "000000");
+        var wrong = await api.WaitForSessionAsync(client, sessionId);
+        Assert.Equal("awaiting_mfa", wrong.GetProperty("status").GetString());
+        Assert.Equal("invalid_mfa_code", wrong.GetProperty("error").GetProperty("code").GetString());
+
+        await api.SubmitMfaAsync(sessionId, "123456");
+        var done = await api.WaitForSessionAsync(client, sessionId);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        var (_, token) = await api.ExchangeAsync(client, done.GetProperty("code").GetString()!);
+
+        using var response = await api.SendAsync(HttpMethod.Get, "/v1/transactions?limit=500", ApiClient.Bearer(token));
+        var page = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        var ids = page.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("id").GetString()).ToList();
+        Assert.True(ids.Count >= 60, $"expected every page of transactions, got {ids.Count}");
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Contains(page.GetProperty("data").EnumerateArray(), t => t.GetProperty("amount").GetInt64() < 0);
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_refresh_logs_in_again_alone_and_a_live_session_needs_no_browser()
+    {
+        var canary = "CANARYpw" + Guid.NewGuid().ToString("N");
+        var dataDir = TestHost.NewDataDir();
+        var logs = new CapturedLogs();
+        string token, connectionId;
+        string firstTransactions;
+        await using (var host = await TestHost.StartAsync(dataDir, logs))
+        {
+            var api = new ApiClient(host.Http);
+            var client = await api.CreateClientAsync();
+            // user_mfa: the re-login below must pass MFA through the remembered-device cookie alone.
+            (connectionId, token) = await api.ConnectBankAsync(client, "user_mfa", "pass_good");
+            firstTransactions = await TransactionsAsync(api, token);
+
+            // A keep-alive while the bank session works: plain HTTP, no browser job, no login.
+            var pool = host.Service<BrowserPool>();
+            var sandbox = host.Service<SandboxServer>();
+            var jobsBefore = pool.JobsRun;
+            var loginsBefore = sandbox.BankLoginAttempts;
+            await FireRefreshReminderAsync(host, connectionId);
+            Assert.Equal(jobsBefore, pool.JobsRun);
+            Assert.Equal(loginsBefore, sandbox.BankLoginAttempts);
+            await AssertStatusAsync(api, token, "connected");
+        }
+
+        await using (var host = await TestHost.StartAsync(dataDir, logs))
+        {
+            // A new sandbox instance: every bank session is forgotten, the device cookie still counts.
+            var api = new ApiClient(host.Http);
+            var sandbox = host.Service<SandboxServer>();
+            await FireRefreshReminderAsync(host, connectionId);
+            Assert.Equal(1, sandbox.BankLoginAttempts);
+            await AssertStatusAsync(api, token, "connected");
+
+            using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                await ApiClient.ExpectAsync(refresh, HttpStatusCode.Accepted);
+            }
+
+            Assert.Equal(1, sandbox.BankLoginAttempts);
+            Assert.Equal(firstTransactions, await TransactionsAsync(api, token));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories))
+        {
+            Assert.False((await File.ReadAllBytesAsync(file)).AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary)) >= 0, file);
+        }
+
+        Assert.DoesNotContain(canary, logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_refreshes_start_at_most_one_login()
+    {
+        var dataDir = TestHost.NewDataDir();
+        string token;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var client = await api.CreateClientAsync();
+            (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        }
+
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var sandbox = host.Service<SandboxServer>();
+            var refreshes = Enumerable.Range(0, 2).Select(async _ =>
+            {
+                using var response = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token));
+                await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
+            });
+            await Task.WhenAll(refreshes);
+            Assert.Equal(1, sandbox.BankLoginAttempts);
+        }
+    }
+
+    [Fact]
+    public async Task A_bank_outage_at_refresh_time_shows_provider_unavailable_until_it_recovers()
+    {
+        await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:Sandbox:BankSessionIdleTimeout=00:00:01"]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (connectionId, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The session has idled out and the bank is down: the keep-alive cannot even ask.
+        host.Service<SandboxServer>().BankOutage = true;
+        await FireRefreshReminderAsync(host, connectionId);
+        await AssertStatusAsync(api, token, "provider_unavailable");
+        host.Service<SandboxServer>().BankOutage = false;
+        await FireRefreshReminderAsync(host, connectionId);
+        await AssertStatusAsync(api, token, "connected");
+    }
+
+    internal static async Task FireRefreshReminderAsync(TestHost host, string connectionId)
+    {
+        // What the reminder service does when the refresh reminder is due.
+        var grain = host.Service<IGrainFactory>().GetGrain<PayApi.Contracts.IConnectionGrain>(connectionId);
+        await grain.AsReference<IRemindable>().ReceiveReminder("refresh", new TickStatus(DateTime.UtcNow, TimeSpan.FromHours(6), DateTime.UtcNow));
+    }
+
+    internal static async Task AssertStatusAsync(ApiClient api, string token, string status)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(token));
+        var connection = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        Assert.True(connection.GetProperty("status").GetString() == status, connection.GetRawText());
+    }
+
+    private static async Task<string> TransactionsAsync(ApiClient api, string token)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/v1/transactions?limit=500", ApiClient.Bearer(token));
+        var page = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        return page.GetProperty("data").GetRawText();
+    }
+}
