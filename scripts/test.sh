@@ -9,6 +9,7 @@ command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not fou
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PayApi.Sandbox;
+using PayApi.Scraping;
+using PayApi.Testing;
+using PayApi.Vault;
+using Xunit;
+
+namespace PayApi.IntegrationTests;
+
+/// <summary>Rotating proxies and failure bundles, with real tinyproxy instances and the sandbox bank's bot check.</summary>
+public sealed class ProxyAndBundleTests
+{
+    [Fact]
+    public async Task A_blocked_proxy_is_rested_the_job_moves_and_the_connection_sticks_to_the_new_proxy()
+    {
+        await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
+        await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
+        const int limit = 3;
+        await using var host = await TestHost.StartAsync(extraArgs:
+        [
+            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
+            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+            $"--PayApi:Sandbox:BankLoginLimit={limit}",
+            "--PayApi:Sandbox:BankLoginWindow=00:10:00",
+        ]);
+        var sandbox = host.Service<SandboxServer>();
+
+        // Someone else has used proxy-a up at the bank: its next login is blocked.
+        using (var viaA = KeepAliveClientFactory.Create(proxyA.Address, new CookieContainer()))
+        {
+            for (var i = 0; i < limit; i++)
+            {
+                using var response = await viaA.PostAsync(new Uri(sandbox.BankBaseAddress, "login"), new FormUrlEncodedContent([]));
+            }
+        }
+
+        Assert.Equal(limit, sandbox.BankLoginsByClientAddress()["proxy-a"]);
+
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (connectionId, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+
+        // The login was tried through proxy-a, blocked there, and succeeded through proxy-b.
+        var byAddress = sandbox.BankLoginsByClientAddress();
+        Assert.Equal(limit + 1, byAddress["proxy-a"]);
+        Assert.Equal(1, byAddress["proxy-b"]);
+        var states = host.Service<ProxyPool>().Snapshot();
+        Assert.False(states.Single(s => s.Proxy.Port == proxyA.Address.Port).Healthy);
+
+        // Later traffic of this connection goes through proxy-b only: a browser fetch and a keep-alive.
+        var aBefore = proxyA.RequestCount;
+        var bBefore = proxyB.RequestCount;
+        using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectAsync(refresh, HttpStatusCode.Accepted);
+        }
+
+        await WebLoginTests.FireRefreshReminderAsync(host, connectionId);
+        await WaitForAsync(() => proxyB.RequestCount > bBefore + 1);
+        Assert.Equal(aBefore, proxyA.RequestCount);
+        Assert.Equal(1, sandbox.BankLoginsByClientAddress()["proxy-b"]);
+        await WebLoginTests.AssertStatusAsync(api, token, "connected");
+    }
+
+    [Fact]
+    public async Task An_unexpected_page_keeps_an_encrypted_redacted_bundle_for_five_days()
+    {
+        var dataDir = TestHost.NewDataDir();
+        var logs = new CapturedLogs();
+        await using var host = await TestHost.StartAsync(dataDir, logs);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_flaky", password = "pass_good" });
+        var state = await api.WaitForSessionAsync(client, sessionId);
+        Assert.Equal("unexpected_provider_response", state.GetProperty("error").GetProperty("code").GetString());
+
+        using var list = await api.SendAsync(HttpMethod.Get, "/admin/v1/failure-bundles", ApiClient.Admin());
+        var bundle = Assert.Single((await ApiClient.ExpectAsync(list, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+        var bundleId = bundle.GetProperty("bundle_id").GetString()!;
+        var connectionId = bundle.GetProperty("connection_id").GetString()!;
+        Assert.Equal(client.ClientId, bundle.GetProperty("client_id").GetString());
+        Assert.Contains(bundleId, state.GetProperty("error").GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // On disk: one artifact, neither a PNG nor HTML, and no password in it.
+        var files = Directory.GetFiles(Path.Combine(dataDir, "artifacts"), "*", SearchOption.AllDirectories);
+        var stored = await File.ReadAllBytesAsync(Assert.Single(files));
+        Assert.False(stored.AsSpan().IndexOf(PngMagic.AsSpan(0, 4)) >= 0);
+        Assert.False(stored.AsSpan().IndexOf("<html"u8) >= 0);
+        Assert.False(stored.AsSpan().IndexOf("pass_good"u8) >= 0);
+
+        // Decrypted for the operator: a real screenshot and the page, with the password scrubbed; the access is logged.
+        using (var open = await api.SendAsync(HttpMethod.Get, $"/admin/v1/connections/{connectionId}/failure-bundles/{bundleId}", ApiClient.Admin()))
+        {
+            var content = await ApiClient.ExpectAsync(open, HttpStatusCode.OK);
+            var png = Convert.FromBase64String(content.GetProperty("screenshot_png_base64").GetString()!);
+            Assert.True(png.AsSpan().StartsWith(PngMagic), "the screenshot should be a PNG");
+            var html = content.GetProperty("html").GetString()!;
+            Assert.Contains("redesigned", html, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("pass_good", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("pass_good", Encoding.Latin1.GetString(png), StringComparison.Ordinal);
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("opened failure bundle", StringComparison.Ordinal) && l.Contains(bundleId, StringComparison.Ordinal));
+        using (var unauthenticated = await api.SendAsync(HttpMethod.Get, $"/admin/v1/connections/{connectionId}/failure-bundles/{bundleId}", ApiClient.Basic(client)))
+        {
+            await ApiClient.ExpectProblemAsync(unauthenticated, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+
+        // Retention, with a test clock over the same artifact store: kept at 4 days, gone at 5.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var sweeper = new FailureBundleStore(
+            host.Service<IKeyring>(),
+            new LocalArtifactStore(Path.Combine(dataDir, "artifacts"), clock),
+            clock,
+            NullLogger<FailureBundleStore>.Instance);
+        clock.Advance(TimeSpan.FromDays(4));
+        Assert.Equal(0, await sweeper.SweepAsync());
+        clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(1, await sweeper.SweepAsync());
+        Assert.Empty(Directory.GetFiles(Path.Combine(dataDir, "artifacts"), "*", SearchOption.AllDirectories));
+        using var after = await api.SendAsync(HttpMethod.Get, "/admin/v1/failure-bundles", ApiClient.Admin());
+        Assert.Empty((await ApiClient.ExpectAsync(after, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+        Assert.DoesNotContain("pass_good", logs.All, StringComparison.Ordinal);
+    }
+
+    private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        // tinyproxy writes its log line a moment after relaying.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(condition());
+    }
+}
