@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Orleans.PayApi on a fresh Debian machine with the .NET SDK.
-# Installs what the tests need, idempotently: Debian's Chromium (browser tests drive it through
-# Playwright), then NuGet restore. Prints each test project's summary and a total line.
+# Installs what the tests need, idempotently: Debian's Chromium (the service's scraper and the browser
+# tests drive it through Playwright) and tinyproxy (proxy rotation tests), then NuGet restore. Prints each test project's summary and a total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
