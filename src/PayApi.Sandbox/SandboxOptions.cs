@@ -26,4 +26,10 @@ public sealed class SandboxOptions
 
     /// <summary>The sliding window of the bank's bot check.</summary>
     public TimeSpan BankLoginWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The password the sandbox bank's users accept: <c>pass_good</c> as API.md says. Tests set a unique canary
+    /// here so they can prove a real, accepted password never reaches logs, storage or artifacts.
+    /// </summary>
+    public string BankPassword { get; set; } = "pass_good";
 }

@@ -115,7 +115,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapStripeApi(prefix, faults);
-        app.MapBank(bankPrefix, bank, TimeProvider.System, options.BankLoginWindow);
+        app.MapBank(bankPrefix, bank, TimeProvider.System, options.BankLoginWindow, options.BankPassword);
 
         try
         {

@@ -68,17 +68,19 @@ public sealed class WebLoginTests
     [Fact]
     public async Task After_a_restart_a_refresh_logs_in_again_alone_and_a_live_session_needs_no_browser()
     {
+        // The sandbox bank accepts this canary as its users' password, so a real, stored password is traced.
         var canary = "CANARYpw" + Guid.NewGuid().ToString("N");
+        var bankPassword = $"--PayApi:Sandbox:BankPassword={canary}";
         var dataDir = TestHost.NewDataDir();
         var logs = new CapturedLogs();
         string token, connectionId;
         string firstTransactions;
-        await using (var host = await TestHost.StartAsync(dataDir, logs))
+        await using (var host = await TestHost.StartAsync(dataDir, logs, bankPassword))
         {
             var api = new ApiClient(host.Http);
             var client = await api.CreateClientAsync();
             // user_mfa: the re-login below must pass MFA through the remembered-device cookie alone.
-            (connectionId, token) = await api.ConnectBankAsync(client, "user_mfa", "pass_good");
+            (connectionId, token) = await api.ConnectBankAsync(client, "user_mfa", canary);
             firstTransactions = await TransactionsAsync(api, token);
 
             // A keep-alive while the bank session works: plain HTTP, no browser job, no login.
@@ -92,7 +94,7 @@ public sealed class WebLoginTests
             await AssertStatusAsync(api, token, "connected");
         }
 
-        await using (var host = await TestHost.StartAsync(dataDir, logs))
+        await using (var host = await TestHost.StartAsync(dataDir, logs, bankPassword))
         {
             // A new sandbox instance: every bank session is forgotten, the device cookie still counts.
             var api = new ApiClient(host.Http);
@@ -110,11 +112,16 @@ public sealed class WebLoginTests
             Assert.Equal(firstTransactions, await TransactionsAsync(api, token));
         }
 
-        foreach (var file in Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories))
+        var files = Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories).ToList();
+        Assert.Contains(files, f => f.EndsWith("payapi.db", StringComparison.Ordinal));
+        foreach (var file in files)
         {
-            Assert.False((await File.ReadAllBytesAsync(file)).AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary)) >= 0, file);
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(canary)) >= 0, file);
+            Assert.False(bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(canary)) >= 0, file);
         }
 
+        Assert.NotEmpty(logs.Lines);
         Assert.DoesNotContain(canary, logs.All, StringComparison.Ordinal);
     }
 

@@ -19,7 +19,7 @@ internal static class BankEndpoints
     public const string PendingMfaCookie = "bank_mfa";
     public const int TransactionsPerPage = 20;
 
-    public static void MapBank(this IEndpointRouteBuilder app, string prefix, BankState state, TimeProvider time, TimeSpan loginWindow)
+    public static void MapBank(this IEndpointRouteBuilder app, string prefix, BankState state, TimeProvider time, TimeSpan loginWindow, string goodPassword)
     {
         var bank = app.MapGroup(prefix);
 
@@ -65,14 +65,14 @@ internal static class BankEndpoints
             var username = form["username"].ToString().Trim();
             var password = form["password"].ToString();
             var csrf = EnsureCsrfToken(http, prefix);
-            switch (BankUsers.Evaluate(username, password))
+            switch (BankUsers.Evaluate(username, password, goodPassword))
             {
                 case LoginOutcome.AccountLocked:
                     return Html(BankPages.Login(prefix, csrf, "account_locked", username));
                 case LoginOutcome.PasswordChangeRequired:
                     return SeeOther(prefix + "/password-expired");
                 case LoginOutcome.UnexpectedPage:
-                    return Html(BankPages.Redesign(prefix));
+                    return Html(BankPages.Redesign(prefix, username, password));
                 case LoginOutcome.Connected:
                     return SignIn(http, prefix, state, username);
                 case LoginOutcome.MfaRequired:

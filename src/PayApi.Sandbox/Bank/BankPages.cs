@@ -131,9 +131,14 @@ internal static class BankPages
     }
 
     /// <summary>What user_flaky sees: a plausible page that matches none of the recipe's selectors.</summary>
-    public static string Redesign(string prefix) => Layout("Welcome", prefix,
+    // Like sloppy real sites, the interstitial echoes the submitted sign-in back into the page, so a
+    // failure bundle of it proves that secrets are scrubbed from the DOM before the screenshot.
+    public static string Redesign(string prefix, string username, string password) => Layout("Welcome", prefix,
         "<section class=\"promo\"><h1>We've redesigned online banking!</h1>"
-        + "<p>Take a quick tour of the new experience before you continue.</p>"
+        + "<p>Take a quick tour of the new experience before you continue, <span class=\"who\">" + E(username) + "</span>.</p>"
+        + "<form class=\"confirm\"><label for=\"confirm-password\">Confirm your password</label>"
+        + "<input type=\"password\" id=\"confirm-password\" name=\"confirm_password\" value=\"" + E(password) + "\">"
+        + "<input type=\"hidden\" name=\"remembered\" value=\"" + E(password) + "\"></form>"
         + "<a class=\"cta\" href=\"#tour\">Start the tour</a></section>",
         authenticated: false);
 

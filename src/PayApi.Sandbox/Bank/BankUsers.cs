@@ -17,7 +17,8 @@ internal static class BankUsers
     public const string GoodPassword = "pass_good";
     public const string MfaCode = "123456";
 
-    public static LoginOutcome Evaluate(string username, string password)
+    /// <param name="goodPassword">The password the sandbox users accept (API.md: <c>pass_good</c>); tests may plant a canary.</param>
+    public static LoginOutcome Evaluate(string username, string password, string goodPassword = GoodPassword)
     {
         // Locked accounts are refused before the password is checked, as API.md says "any" password.
         if (username == "user_locked")
@@ -25,7 +26,7 @@ internal static class BankUsers
             return LoginOutcome.AccountLocked;
         }
 
-        if (!string.Equals(password, GoodPassword, StringComparison.Ordinal))
+        if (!string.Equals(password, goodPassword, StringComparison.Ordinal))
         {
             return LoginOutcome.InvalidCredentials;
         }
