@@ -12,8 +12,9 @@ namespace PayApi.Gateway;
 /// <summary>Registers and maps the REST gateway.</summary>
 public static class GatewayExtensions
 {
-    public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure)
+    public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure, RateLimitOptions? rateLimits = null)
     {
+        services.AddPayApiRateLimiting(rateLimits ?? new RateLimitOptions());
         services.AddOptions<GatewayOptions>().Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.AdminToken) && o.AdminToken.Length >= 16, "PayApi:AdminToken must be at least 16 characters.")
             .Validate(o => string.IsNullOrEmpty(o.PublicUrl) || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PayApi:PublicUrl must be an absolute URL.")
@@ -30,6 +31,7 @@ public static class GatewayExtensions
     {
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<ProblemMiddleware>();
+        app.UseRateLimiter();
         app.MapHealth();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapAdminApi();

@@ -84,11 +84,13 @@ public static class PayApiApp
         }
 
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
-        builder.Services.AddPayApiGateway(o =>
-        {
-            o.AdminToken = adminToken;
-            o.PublicUrl = settings.PublicUrl;
-        });
+        builder.Services.AddPayApiGateway(
+            o =>
+            {
+                o.AdminToken = adminToken;
+                o.PublicUrl = settings.PublicUrl;
+            },
+            settings.RateLimit);
 
         customize?.Invoke(builder);
 

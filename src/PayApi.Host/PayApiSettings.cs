@@ -16,6 +16,7 @@ public sealed class PayApiSettings
     public ProviderChoice Artifacts { get; set; } = new() { Provider = "Local" };
     public VaultSettings Vault { get; set; } = new();
     public OrleansSettings Orleans { get; set; } = new();
+    public PayApi.Gateway.Http.RateLimitOptions RateLimit { get; set; } = new();
 
     public sealed class SandboxSettings
     {
@@ -89,6 +90,11 @@ public sealed class PayApiSettings
         if (PublicUrl is { Length: > 0 } && !Uri.TryCreate(PublicUrl, UriKind.Absolute, out _))
         {
             yield return "PayApi:PublicUrl must be an absolute URL.";
+        }
+
+        if (RateLimit.PermitsPerSecond < 1 || RateLimit.Burst < 1)
+        {
+            yield return "PayApi:RateLimit:PermitsPerSecond and PayApi:RateLimit:Burst must be at least 1.";
         }
 
         if (MasterKeyProblem() is { } masterKeyProblem)

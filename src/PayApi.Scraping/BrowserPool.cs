@@ -11,7 +11,8 @@ namespace PayApi.Scraping;
 /// </summary>
 public sealed class BrowserPool : IAsyncDisposable
 {
-    private static readonly string[] LaunchArgs =
+    /// <summary>The Chromium flags every launch uses (the benchmark's baseline launches with the same).</summary>
+    public static readonly IReadOnlyList<string> LaunchArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",

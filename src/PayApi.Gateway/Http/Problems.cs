@@ -9,11 +9,16 @@ public static class Problems
 {
     public const string ContentType = "application/problem+json";
 
-    public static async Task WriteAsync(HttpContext context, string code, string detail)
+    public static async Task WriteAsync(HttpContext context, string code, string detail, int? retryAfterSeconds = null)
     {
         var definition = ErrorCodes.Describe(code);
         var response = context.Response;
         response.Clear();
+        if (retryAfterSeconds is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         response.StatusCode = definition.Status;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
