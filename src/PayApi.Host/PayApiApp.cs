@@ -45,7 +45,7 @@ public static class PayApiApp
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = BodyLimits.MaxBytes;
+            k.Limits.MaxRequestBodySize = BodyLimits.TransportMaxBytes;
         });
 
         ConfigureLogging(builder);
