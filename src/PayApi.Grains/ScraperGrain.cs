@@ -64,11 +64,19 @@ public sealed partial class ScraperGrain(
     private async Task<WebJobResult> RunOnceAsync(IWebRecipe recipe, WebJobRequest request, Uri? proxy, IReadOnlyList<StoredCookie> cookies)
     {
         var credentials = new ProviderCredentials(request.Credentials);
+        var stage = "waiting for a browser"; // which step a timed-out job was in, for the operator
         try
         {
             return await browsers.RunAsync(new BrowserJob(proxy, cookies), async (context, ct) =>
             {
+                stage = "opening a page";
                 var page = await context.NewPageAsync();
+                stage = request.Kind switch
+                {
+                    WebJobKind.Login => "signing in",
+                    WebJobKind.SubmitMfa => "submitting the one-time code",
+                    _ => "fetching data",
+                };
                 ErrorInfo? error = null;
                 WebScrape? data = null;
                 try
@@ -102,16 +110,19 @@ public sealed partial class ScraperGrain(
                 }
                 catch (Exception ex) when (ex is UnexpectedPageException or PlaywrightException)
                 {
+                    stage = "keeping a failure bundle";
                     error = await KeepBundleAsync(page, request, ex);
                 }
 
                 // The jar is returned on failure too: an MFA step resumes from these cookies.
+                stage = "exporting cookies";
                 var jar = CookieJarSerializer.Serialize(await BrowserPool.ExportCookiesAsync(context));
                 return new WebJobResult(error, jar, proxy?.ToString(), data);
             }, CancellationToken.None);
         }
         catch (TimeoutException)
         {
+            LogTimedOut(logger, request.ConnectionId, request.ProviderId, stage);
             if (proxy is not null)
             {
                 proxies.ReportFailure(proxy);
@@ -137,6 +148,9 @@ public sealed partial class ScraperGrain(
             return new ErrorInfo(ErrorCodes.UnexpectedProviderResponse, "The provider showed a page we do not understand.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the {Provider} browser job was stopped at its time limit while {Stage}")]
+    private static partial void LogTimedOut(ILogger logger, string connectionId, string provider, string stage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: {Provider} blocked the proxy; {Tried} tried so far")]
     private static partial void LogBlocked(ILogger logger, string connectionId, string provider, int tried);

@@ -190,6 +190,8 @@ public sealed class FailureBundleStore
         return deleted;
     }
 
+    private static readonly TimeSpan ScrubTimeout = TimeSpan.FromSeconds(15);
+
     private async Task<bool> ScrubAsync(IPage page, string[] secrets)
     {
         var complete = true;
@@ -197,9 +199,10 @@ public sealed class FailureBundleStore
         {
             try
             {
-                await frame.EvaluateAsync<bool>(FailureBundleRedactor.PageScript, secrets).ConfigureAwait(false);
+                // Evaluate has no Playwright timeout of its own; a page that never answers must not hold the job.
+                await frame.EvaluateAsync<bool>(FailureBundleRedactor.PageScript, secrets).WaitAsync(ScrubTimeout).ConfigureAwait(false);
             }
-            catch (PlaywrightException e)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
                 // A frame we could not clean could show a secret in the screenshot; the HTML is still redacted as text.
                 FailureBundleLog.ScrubFailed(_logger, e.GetType().Name);
