@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PayApi.Contracts;
 
 /// <summary>The connection statuses of API.md.</summary>
@@ -26,8 +28,8 @@ public sealed record ConnectionView(
     [property: Id(2)] string EndUserId,
     [property: Id(3)] string Status,
     [property: Id(4)] DateTimeOffset CreatedAt,
-    [property: Id(5)] DateTimeOffset? LastRefreshedAt,
-    [property: Id(6)] DateTimeOffset? NextRefreshAt,
+    [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastRefreshedAt,
+    [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? NextRefreshAt,
     [property: Id(7)] ErrorInfo? Error);
 
 /// <summary>What a validated access token says: which client, and which token generation.</summary>

@@ -121,6 +121,7 @@ public sealed partial class ConnectionGrain
         s.SealedCache = null; // new credentials may see another account: never serve the old data
         s.CacheFetchedAt = null;
         _snapshot = null;
+        s.LastRefreshedAt = now; // the provider just accepted these credentials
         s.NextRefreshAt = now + _options.RefreshInterval;
         if (!s.SessionIds.Contains(request.SessionId))
         {

@@ -15,6 +15,7 @@ public sealed partial class ConnectionGrain
     // Plaintext lives only for this activation: the data key (zeroed on deactivation) and the decrypted cache.
     private DataKey? _dataKey;
     private ProviderSnapshot? _snapshot;
+    private bool _refreshing;
 
     /// <summary>
     /// The refresh path (reminder and <c>POST /v1/connection/refresh</c>): a cheap keep-alive first (plain
@@ -22,6 +23,20 @@ public sealed partial class ConnectionGrain
     /// is fetched when asked for, or when the provider has no session to keep (API keys).
     /// </summary>
     private async Task RefreshCoreAsync(bool fetchData)
+    {
+        // Readers do not take the gate, so GET /v1/connection shows `refreshing` while this runs.
+        _refreshing = true;
+        try
+        {
+            await KeepAliveOrLoginAsync(fetchData);
+        }
+        finally
+        {
+            _refreshing = false;
+        }
+    }
+
+    private async Task KeepAliveOrLoginAsync(bool fetchData)
     {
         var adapter = RequireAdapter();
         var context = await ProviderContextAsync();

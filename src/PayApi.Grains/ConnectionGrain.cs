@@ -185,7 +185,8 @@ public sealed partial class ConnectionGrain(
     private ConnectionView View()
     {
         var s = state.State;
-        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, s.Status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error);
+        var status = _refreshing && s.Status != ConnectionStatus.Disconnected ? ConnectionStatus.Refreshing : s.Status;
+        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error);
     }
 
     private IProviderAdapter RequireAdapter() =>

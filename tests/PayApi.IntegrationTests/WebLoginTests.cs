@@ -141,13 +141,29 @@ public sealed class WebLoginTests
         {
             var api = new ApiClient(host.Http);
             var sandbox = host.Service<SandboxServer>();
-            var refreshes = Enumerable.Range(0, 2).Select(async _ =>
+            var before = await ConnectionAsync(api, token);
+            var refreshes = Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
             {
                 using var response = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token));
                 await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
-            });
-            await Task.WhenAll(refreshes);
+            }));
+
+            // While the browser logs in again, the connection says so.
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (!refreshes.IsCompleted)
+            {
+                seen.Add((await ConnectionAsync(api, token)).GetProperty("status").GetString()!);
+                await Task.Delay(20);
+            }
+
+            await refreshes;
             Assert.Equal(1, sandbox.BankLoginAttempts);
+            Assert.Contains("refreshing", seen);
+            var after = await ConnectionAsync(api, token);
+            Assert.Equal("connected", after.GetProperty("status").GetString());
+            Assert.True(
+                after.GetProperty("last_refreshed_at").GetDateTimeOffset() > before.GetProperty("last_refreshed_at").GetDateTimeOffset(),
+                "the refresh should move last_refreshed_at");
         }
     }
 
@@ -178,9 +194,14 @@ public sealed class WebLoginTests
 
     internal static async Task AssertStatusAsync(ApiClient api, string token, string status)
     {
-        using var response = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(token));
-        var connection = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        var connection = await ConnectionAsync(api, token);
         Assert.True(connection.GetProperty("status").GetString() == status, connection.GetRawText());
+    }
+
+    private static async Task<JsonElement> ConnectionAsync(ApiClient api, string token)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(token));
+        return await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
     }
 
     private static async Task<string> TransactionsAsync(ApiClient api, string token)
