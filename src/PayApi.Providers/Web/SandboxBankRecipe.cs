@@ -17,6 +17,9 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null) : 
     // A bank statement should not be able to page forever.
     private const int MaxTransactionPages = 100;
 
+    // How long a submitted form may take to bring the next page; the job's own limit bounds everything else.
+    private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly HashSet<string> LoginErrors = new(StringComparer.Ordinal)
     {
         ErrorCodes.InvalidCredentials,
@@ -128,8 +131,11 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null) : 
 
     private static async Task SubmitAsync(IPage page, string button)
     {
-        // The click waits for the navigation it starts; the last main-frame document response is its outcome.
+        // Listen before clicking: the main frame committing a new document is the only proof the form was
+        // sent and answered (a load-state wait after the click could see the old page); the last main-frame
+        // document response, after any redirects, is the outcome.
         IResponse? last = null;
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnResponse(object? sender, IResponse response)
         {
             if (response.Request.IsNavigationRequest && response.Frame == page.MainFrame)
@@ -138,15 +144,34 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null) : 
             }
         }
 
+        void OnNavigated(object? sender, IFrame frame)
+        {
+            if (frame == page.MainFrame)
+            {
+                committed.TrySetResult();
+            }
+        }
+
         page.Response += OnResponse;
+        page.FrameNavigated += OnNavigated;
         try
         {
             await page.ClickAsync(button);
+            try
+            {
+                await committed.Task.WaitAsync(SubmitTimeout);
+            }
+            catch (TimeoutException)
+            {
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
+            }
+
             await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
         }
         finally
         {
             page.Response -= OnResponse;
+            page.FrameNavigated -= OnNavigated;
         }
 
         await ThrowOnErrorStatusAsync(page, last);
