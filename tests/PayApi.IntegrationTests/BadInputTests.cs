@@ -20,6 +20,9 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
         { "{\"end_user_id\":\"u\",\"providers\":[\"no-such-bank\"]}", "unknown provider" },
         { "{\"end_user_id\":\"u\",\"redirect_uri\":\"javascript:alert(1)\"}", "redirect_uri" },
         { "{\"end_user_id\":\"u\",\"redirect_uri\":42}", "redirect_uri must be a string" },
+        { "{\"end_user_id\":\"\\ud800\"}", "not valid Unicode" },
+        { "{\"end_user_id\":\"u\",\"\\udc00\":1}", "not valid Unicode" },
+        { "{\"end_user_id\":\"u\",\"providers\":[\"\\ud83d\"]}", "not valid Unicode" },
     };
 
     [Theory]
@@ -118,6 +121,7 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
             (HttpMethod.Get, "/v1/transactions?cursor=not-a-cursor", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
             (HttpMethod.Get, "/v1/transactions?from=yesterday", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
             (HttpMethod.Get, "/v1/transactions?from=2026-02-01&to=2026-01-01", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
+            (HttpMethod.Get, "/v1/transactions?to=9999-12-31&from=10000-01-01", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
             (HttpMethod.Get, "/v1/payouts?limit=-1", ApiClient.Bearer(token), HttpStatusCode.BadRequest, "invalid_request"),
             (HttpMethod.Get, "/admin/v1/clients/cli_doesnotexist0000000", ApiClient.Admin(), HttpStatusCode.NotFound, "not_found"),
         };
@@ -126,6 +130,13 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
         {
             using var response = await Api.SendAsync(method, path, auth);
             await ApiClient.ExpectProblemAsync(response, status, code);
+        }
+
+        // The ends of the calendar are valid dates, not server errors.
+        foreach (var path in new[] { "/v1/transactions?to=9999-12-31", "/v1/transactions?from=0001-01-01&to=9999-12-31" })
+        {
+            using var response = await Api.SendAsync(HttpMethod.Get, path, ApiClient.Bearer(token));
+            await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
         }
     }
 

@@ -49,6 +49,7 @@ public sealed class JsonBody
                 throw PayApiException.Invalid("The body must be a JSON object.");
             }
 
+            RequireValidText(document.RootElement);
             return new JsonBody(document.RootElement.Clone(), raw);
         }
         catch (JsonException)
@@ -128,6 +129,40 @@ public sealed class JsonBody
         }
 
         return map.Count <= maxEntries ? map : throw PayApiException.Invalid($"{name} has too many entries.");
+    }
+
+    // JSON may escape a lone surrogate (\ud800) that no .NET string can hold; refuse it here, once, so no
+    // later GetString or property lookup throws.
+    private static void RequireValidText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        RequireValidText(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        RequireValidText(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw PayApiException.Invalid("The body contains a string that is not valid Unicode.");
+        }
     }
 
     private static string Safe(string fieldName) =>
