@@ -20,6 +20,9 @@ public sealed partial class ConnectionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: refresh failed with {ErrorCode}")]
     private static partial void LogRefreshFailed(ILogger logger, string connectionId, string errorCode);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: scheduled refresh skipped while {Status}; waiting for the end-user to reconnect")]
+    private static partial void LogRefreshSkipped(ILogger logger, string connectionId, string status);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: cached data passed its maximum age and was wiped")]
     private static partial void LogCacheExpired(ILogger logger, string connectionId);
 

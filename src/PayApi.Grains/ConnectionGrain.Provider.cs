@@ -24,6 +24,8 @@ public sealed partial class ConnectionGrain
     /// </summary>
     private async Task RefreshCoreAsync(bool fetchData)
     {
+        RequireNoUserActionPending();
+
         // Readers do not take the gate, so GET /v1/connection shows `refreshing` while this runs.
         _refreshing = true;
         try
@@ -95,7 +97,13 @@ public sealed partial class ConnectionGrain
                 await state.WriteStateAsync();
             }
 
-            throw;
+            var forDeveloper = ForDeveloper(ex.Code, ex.Detail);
+            if (forDeveloper.Code == ex.Code && forDeveloper.Detail == ex.Detail)
+            {
+                throw;
+            }
+
+            throw forDeveloper;
         }
         finally
         {
@@ -127,10 +135,53 @@ public sealed partial class ConnectionGrain
         _ => null,
     };
 
+
+    /// <summary>
+    /// A connection whose end-user must act (wrong or changed password, locked account, a code to enter) is not
+    /// retried with the stored credentials: each try could count towards the provider's lockout. Refresh and
+    /// stale reads answer with the reason instead, until a repair session reconnects it.
+    /// </summary>
+    private void RequireNoUserActionPending()
+    {
+        var s = state.State;
+        if (s.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired)
+        {
+            throw ForDeveloper(s.Error?.Code ?? ErrorCodes.LoginRequired, s.Error?.Detail ?? "The end-user must reconnect this account.");
+        }
+    }
+
+    /// <summary>
+    /// What the developer's call gets for a provider failure. The connect-flow codes speak to the end-user at
+    /// the Connect page; after connect the developer is told that the end-user must reconnect (409), and the
+    /// connection keeps the provider's exact reason in its <c>error</c>.
+    /// </summary>
+    private static PayApiException ForDeveloper(string code, string detail) => code switch
+    {
+        ErrorCodes.InvalidCredentials or ErrorCodes.PasswordChangeRequired or ErrorCodes.InsufficientKeyScope
+            or ErrorCodes.AccountLocked or ErrorCodes.InvalidMfaCode or ErrorCodes.LoginRequired =>
+            new PayApiException(ErrorCodes.LoginRequired, $"{detail} The end-user must reconnect: open a connect session with this connection_id."),
+        ErrorCodes.MfaRequired =>
+            new PayApiException(ErrorCodes.MfaRequired, "The provider asks the end-user for a one-time code: open a connect session with this connection_id."),
+        _ => new PayApiException(code, detail),
+    };
+
     private async Task<ProviderContext> ProviderContextAsync()
     {
-        var key = await GetDataKeyAsync();
         var s = state.State;
+        DataKey key;
+        try
+        {
+            key = await GetDataKeyAsync();
+        }
+        catch (PayApiException ex) when (ex.Code == ErrorCodes.LoginRequired)
+        {
+            // Without its key the connection can never reach the provider again: say so on the connection.
+            s.Status = ConnectionStatus.LoginRequired;
+            s.Error = new ErrorInfo(ex.Code, ex.Detail);
+            await state.WriteStateAsync();
+            throw;
+        }
+
         Dictionary<string, string> fields;
         try
         {

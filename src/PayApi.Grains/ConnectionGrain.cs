@@ -88,13 +88,21 @@ public sealed partial class ConnectionGrain(
     public Task RefreshAsync(TokenGrant grant)
     {
         Authorize(grant);
-        return ExclusiveAsync(() => RefreshCoreAsync(fetchData: true));
+        return ExclusiveAsync(() =>
+        {
+            Authorize(grant); // again: a disconnect may have run while this call waited for the gate
+            return RefreshCoreAsync(fetchData: true);
+        });
     }
 
     public Task<DisconnectReceipt> DisconnectByTokenAsync(TokenGrant grant)
     {
         Authorize(grant);
-        return ExclusiveAsync(WipeAsync);
+        return ExclusiveAsync(() =>
+        {
+            Authorize(grant);
+            return WipeAsync();
+        });
     }
 
     public Task<DisconnectReceipt> DisconnectAsync(string clientId)
@@ -104,7 +112,9 @@ public sealed partial class ConnectionGrain(
             throw PayApiException.NotFound("connection");
         }
 
-        return ExclusiveAsync(WipeAsync);
+        return ExclusiveAsync(() => state.RecordExists && state.State.ClientId == clientId
+            ? WipeAsync()
+            : throw PayApiException.NotFound("connection"));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -123,13 +133,22 @@ public sealed partial class ConnectionGrain(
             return;
         }
 
-        try
+        if (state.State.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired)
         {
-            await RefreshCoreAsync(fetchData: false);
+            // The stored credentials already failed for a reason the end-user must fix; retrying them on a
+            // timer would only count towards the provider's lockout.
+            LogRefreshSkipped(logger, ConnectionId, state.State.Status);
         }
-        catch (PayApiException ex)
+        else
         {
-            LogRefreshFailed(logger, ConnectionId, ex.Code);
+            try
+            {
+                await RefreshCoreAsync(fetchData: false);
+            }
+            catch (PayApiException ex)
+            {
+                LogRefreshFailed(logger, ConnectionId, ex.Code);
+            }
         }
 
         await EnforceCacheAgeAsync();
@@ -145,12 +164,18 @@ public sealed partial class ConnectionGrain(
 
         return await ExclusiveAsync(async () =>
         {
+            if (!state.RecordExists)
+            {
+                throw PayApiException.Unauthorized("The access token is not valid."); // disconnected while waiting
+            }
+
             await LoadSealedCacheAsync();
             if (FreshSnapshot() is { } loaded)
             {
                 return (loaded, true);
             }
 
+            RequireNoUserActionPending();
             return (await FetchCoreAsync(), false);
         });
     }

@@ -126,6 +126,65 @@ public sealed class WebLoginTests
     }
 
     [Fact]
+    public async Task A_password_changed_at_the_bank_needs_the_end_user_and_is_not_retried_until_repaired()
+    {
+        var dataDir = TestHost.NewDataDir();
+        (string Id, string Secret) client;
+        string token, connectionId;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            client = await api.CreateClientAsync();
+            (connectionId, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+            await TransactionsAsync(api, token); // the cache is filled
+        }
+
+        // The end-user changed the password at the bank; the new sandbox has forgotten every session too.
+        const string newPassword = "pass_changed_at_the_bank";
+        await using (var host = await TestHost.StartAsync(dataDir, null, $"--PayApi:Sandbox:BankPassword={newPassword}"))
+        {
+            var api = new ApiClient(host.Http);
+            var sandbox = host.Service<SandboxServer>();
+            await FireRefreshReminderAsync(host, connectionId);
+            Assert.Equal(1, sandbox.BankLoginAttempts);
+            var connection = await ConnectionAsync(api, token);
+            Assert.Equal("login_required", connection.GetProperty("status").GetString());
+            Assert.Equal("invalid_credentials", connection.GetProperty("error").GetProperty("code").GetString());
+
+            // Nothing retries the stored password: not the timer, not the developer's refresh.
+            await FireRefreshReminderAsync(host, connectionId);
+            using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                var problem = await ApiClient.ExpectProblemAsync(refresh, HttpStatusCode.Conflict, "login_required");
+                Assert.Equal("user", problem.GetProperty("actor").GetString());
+                Assert.Contains("connection_id", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(1, sandbox.BankLoginAttempts);
+
+            // The cache from before still answers while it is fresh.
+            using (var balance = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+            {
+                Assert.True((await ApiClient.ExpectAsync(balance, HttpStatusCode.OK)).GetProperty("cached").GetBoolean());
+            }
+
+            // A repair session with the new password brings the same connection and token back.
+            var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "user-1", connection_id = connectionId })).GetProperty("session_id").GetString()!;
+            await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_good", password = newPassword });
+            var session = await api.WaitForSessionAsync(client, sessionId);
+            Assert.Equal("succeeded", session.GetProperty("status").GetString());
+            var (repairedId, _) = await api.ExchangeAsync(client, session.GetProperty("code").GetString()!);
+            Assert.Equal(connectionId, repairedId);
+            using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                await ApiClient.ExpectAsync(refresh, HttpStatusCode.Accepted);
+            }
+
+            await AssertStatusAsync(api, token, "connected");
+        }
+    }
+
+    [Fact]
     public async Task Two_concurrent_refreshes_start_at_most_one_login()
     {
         var dataDir = TestHost.NewDataDir();
