@@ -27,7 +27,15 @@ public sealed class TokenKeyGrain(
 
     private SigningKeyMaterial? _material;
 
+    // Each caller gets its own copy: the type is [Immutable], so a call within this silo is not copied by
+    // Orleans, and callers zero the bytes once they have imported the key.
     public async Task<SigningKeyMaterial> GetSigningKeyAsync()
+    {
+        var material = await LoadAsync();
+        return new SigningKeyMaterial(material.KeyId, (byte[])material.Pkcs8PrivateKey.Clone());
+    }
+
+    private async Task<SigningKeyMaterial> LoadAsync()
     {
         if (_material is not null)
         {

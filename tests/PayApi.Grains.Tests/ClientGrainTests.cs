@@ -66,3 +66,22 @@ public sealed class ClientGrainTests(GrainClusterFixture f)
         }
     }
 }
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class TokenKeyGrainTests(GrainClusterFixture f)
+{
+    [Fact]
+    public async Task Each_caller_in_the_silo_gets_its_own_copy_of_the_signing_key()
+    {
+        // Inside the silo an [Immutable] result is not copied; a caller zeroing its bytes must not wipe the grain's.
+        var grain = f.SiloServices.GetRequiredService<Orleans.IGrainFactory>().GetGrain<ITokenKeyGrain>(0);
+        var first = await grain.GetSigningKeyAsync();
+        var expected = first.Pkcs8PrivateKey.ToArray();
+        Assert.Contains(expected, b => b != 0);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(first.Pkcs8PrivateKey);
+
+        var second = await grain.GetSigningKeyAsync();
+        Assert.Equal(first.KeyId, second.KeyId);
+        Assert.Equal(expected, second.Pkcs8PrivateKey);
+    }
+}
