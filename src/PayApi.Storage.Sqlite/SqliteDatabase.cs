@@ -111,6 +111,12 @@ internal sealed class SqliteDatabase
             Directory.CreateDirectory(directory);
         }
 
+        if (!DataSource.Equals(":memory:", StringComparison.Ordinal) && !DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            // Grain state holds exchange codes, end-user ids and secret hashes: owner-only, like keys.db.
+            PayApi.Shared.PrivateFile.CreateIfMissing(Path.GetFullPath(DataSource));
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // WAL is a property of the file, so setting it once here covers every later connection;

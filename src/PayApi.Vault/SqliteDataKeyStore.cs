@@ -185,20 +185,7 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            if (!OperatingSystem.IsWindows() && !File.Exists(_path))
-            {
-                // SQLite accepts an empty file as a new database and gives -wal/-shm the same mode, so
-                // creating it 0600 first keeps all three private without racing a chmod.
-                try
-                {
-                    var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-                    await using var _ = new FileStream(_path, options);
-                }
-                catch (IOException) when (File.Exists(_path))
-                {
-                    // Created concurrently by another process; its mode stands.
-                }
-            }
+            PayApi.Shared.PrivateFile.CreateIfMissing(_path);
 
             await using var connection = new SqliteConnection(_connectionString);
             await connection.OpenAsync(ct);

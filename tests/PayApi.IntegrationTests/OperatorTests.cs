@@ -93,4 +93,37 @@ public sealed class OperatorTests(HostFixture fixture) : IClassFixture<HostFixtu
         }
         Assert.True((await File.ReadAllTextAsync(path)).Trim().Length >= 32);
     }
+
+    [Fact]
+    public async Task Every_file_in_the_data_dir_is_owner_only()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var dataDir = TestHost.NewDataDir();
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var client = await api.CreateClientAsync();
+            await api.ConnectAsync(client, "rk_test_filemodes01");
+
+            // While running too: the -wal and -shm files exist only now.
+            var files = Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories);
+            Assert.Contains(files, f => f.EndsWith("payapi.db-wal", StringComparison.Ordinal));
+            AssertOwnerOnly(files);
+        }
+
+        AssertOwnerOnly(Directory.GetFiles(dataDir, "*", SearchOption.AllDirectories));
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void AssertOwnerOnly(string[] files)
+    {
+        var others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.True((File.GetUnixFileMode(f) & others) == 0, $"{Path.GetFileName(f)} is {File.GetUnixFileMode(f)}"));
+    }
 }
