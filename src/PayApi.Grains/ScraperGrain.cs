@@ -52,7 +52,9 @@ public sealed partial class ScraperGrain(
                 next = null;
             }
 
-            if (next is null)
+            // Choose falls back to tried proxies when every untried one is resting (or a rest period of zero put
+            // a blocked one straight back): never retry an address that was already blocked in this job.
+            if (next is null || tried.Contains(next))
             {
                 return result with { Error = new ErrorInfo(ErrorCodes.BotBlocked, "The provider's bot check blocked every proxy tried. Retry later.") };
             }

@@ -67,6 +67,38 @@ public sealed class ProxyAndBundleTests
     }
 
     [Fact]
+    public async Task When_every_proxy_is_blocked_the_login_stops_with_bot_blocked_after_one_try_each()
+    {
+        await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
+        await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
+        await using var host = await TestHost.StartAsync(extraArgs:
+        [
+            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
+            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+            "--PayApi:Scraper:ProxyRestPeriod=00:00:00", // a blocked proxy is straight back: only the job's own memory stops it
+            "--PayApi:Sandbox:BankLoginLimit=1",
+            "--PayApi:Sandbox:BankLoginWindow=00:10:00",
+        ]);
+        var sandbox = host.Service<SandboxServer>();
+        foreach (var proxy in new[] { proxyA, proxyB })
+        {
+            using var via = KeepAliveClientFactory.Create(proxy.Address, new CookieContainer());
+            using var response = await via.PostAsync(new Uri(sandbox.BankBaseAddress, "login"), new FormUrlEncodedContent([]));
+        }
+
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_good", password = "pass_good" });
+        var state = await api.WaitForSessionAsync(client, sessionId);
+        Assert.Equal("bot_blocked", state.GetProperty("error").GetProperty("code").GetString());
+
+        var byAddress = sandbox.BankLoginsByClientAddress();
+        Assert.Equal(2, byAddress["proxy-a"]);
+        Assert.Equal(2, byAddress["proxy-b"]);
+    }
+
+    [Fact]
     public async Task An_unexpected_page_keeps_an_encrypted_redacted_bundle_for_five_days()
     {
         var canary = "CANARYflaky" + Guid.NewGuid().ToString("N");
