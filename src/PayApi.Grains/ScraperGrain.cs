@@ -132,6 +132,12 @@ public sealed partial class ScraperGrain(
 
             return new WebJobResult(new ErrorInfo(ErrorCodes.ProviderUnavailable, $"{recipe.Info.Name} did not answer in time."), null, proxy?.ToString(), null);
         }
+        catch (Exception ex) when (ex is PlaywrightException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Chromium would not start, crashed past the page, or the pool is shutting down: our fault, not the provider's.
+            LogBrowserFailed(logger, request.ConnectionId, stage, ex.GetType().Name);
+            return new WebJobResult(new ErrorInfo(ErrorCodes.DependencyUnavailable, "The browser pool could not run this job. Try again later."), null, proxy?.ToString(), null);
+        }
     }
 
     private async Task<ErrorInfo> KeepBundleAsync(IPage page, WebJobRequest request, Exception failure)
@@ -150,6 +156,9 @@ public sealed partial class ScraperGrain(
             return new ErrorInfo(ErrorCodes.UnexpectedProviderResponse, "The provider showed a page we do not understand.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: the browser failed while {Stage} ({ExceptionType})")]
+    private static partial void LogBrowserFailed(ILogger logger, string connectionId, string stage, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the {Provider} browser job was stopped at its time limit while {Stage}")]
     private static partial void LogTimedOut(ILogger logger, string connectionId, string provider, string stage);

@@ -185,6 +185,38 @@ public sealed class WebLoginTests
     }
 
     [Fact]
+    public async Task A_browser_that_will_not_start_is_a_retryable_dependency_failure_not_a_500()
+    {
+        var dataDir = TestHost.NewDataDir();
+        (string Id, string Secret) client;
+        string token;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            client = await api.CreateClientAsync();
+            (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        }
+
+        // After a restart the bank session is gone, so the refresh needs a browser, and this one cannot start.
+        var logs = new CapturedLogs();
+        await using (var host = await TestHost.StartAsync(dataDir, logs, "--PayApi:Scraper:ChromiumPath=/bin/false"))
+        {
+            var api = new ApiClient(host.Http);
+            using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                var problem = await ApiClient.ExpectProblemAsync(refresh, HttpStatusCode.ServiceUnavailable, "dependency_unavailable");
+                Assert.True(problem.GetProperty("retryable").GetBoolean());
+            }
+
+            var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u2" })).GetProperty("session_id").GetString()!;
+            await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_good", password = "pass_good" });
+            var state = await api.WaitForSessionAsync(client, sessionId);
+            Assert.Equal("dependency_unavailable", state.GetProperty("error").GetProperty("code").GetString());
+            Assert.DoesNotContain(logs.Lines, l => l.Contains("-> 500", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Two_concurrent_refreshes_start_at_most_one_login()
     {
         var dataDir = TestHost.NewDataDir();
