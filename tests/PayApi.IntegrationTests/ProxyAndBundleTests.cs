@@ -67,6 +67,41 @@ public sealed class ProxyAndBundleTests
     }
 
     [Fact]
+    public async Task A_keep_alive_whose_proxy_is_gone_rests_it_and_moves_the_connection_without_a_browser()
+    {
+        var proxyA = await Tinyproxy.StartAsync("proxy-a");
+        await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
+        await using var host = await TestHost.StartAsync(extraArgs:
+        [
+            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
+            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+        ]);
+        var sandbox = host.Service<SandboxServer>();
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (connectionId, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        await WebLoginTests.AssertStatusAsync(api, token, "connected");
+        Assert.Equal(1, sandbox.BankLoginsByClientAddress()["proxy-a"]);
+
+        // proxy-a dies. The keep-alive rests it, goes through proxy-b with the same cookies, and the session lives.
+        await proxyA.DisposeAsync();
+        var jobsBefore = host.Service<BrowserPool>().JobsRun;
+        var bBefore = proxyB.RequestCount;
+        await WebLoginTests.FireRefreshReminderAsync(host, connectionId);
+        await WebLoginTests.AssertStatusAsync(api, token, "connected");
+        Assert.Equal(jobsBefore, host.Service<BrowserPool>().JobsRun);
+        Assert.Equal(1, sandbox.BankLoginAttempts);
+        Assert.True(proxyB.RequestCount > bBefore, "the keep-alive should have gone through proxy-b");
+        Assert.False(host.Service<ProxyPool>().Snapshot().Single(p => p.Proxy.Port == proxyA.Address.Port).Healthy);
+
+        // The connection now lives on proxy-b: the next keep-alive goes straight there.
+        var bAfterMove = proxyB.RequestCount;
+        await WebLoginTests.FireRefreshReminderAsync(host, connectionId);
+        Assert.Equal(bAfterMove + 1, proxyB.RequestCount);
+        await WebLoginTests.AssertStatusAsync(api, token, "connected");
+    }
+
+    [Fact]
     public async Task When_every_proxy_is_blocked_the_login_stops_with_bot_blocked_after_one_try_each()
     {
         await using var proxyA = await Tinyproxy.StartAsync("proxy-a");

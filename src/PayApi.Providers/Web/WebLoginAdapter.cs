@@ -8,7 +8,7 @@ namespace PayApi.Providers.Web;
 /// scraper pool (a stateless worker grain on the local silo); the keep-alive is a plain HTTP request with
 /// the connection's cookies through its proxy, so a session that still works never costs a browser.
 /// </summary>
-public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains) : IProviderAdapter
+public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains, ProxyPool proxies) : IProviderAdapter
 {
     public ProviderInfo Info => recipe.Info;
 
@@ -46,25 +46,58 @@ public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains) : I
 
         var previous = CookieJarSerializer.Deserialize(jar);
         var container = CookieContainerBridge.ToContainer(previous);
-        var proxy = context.Session.Proxy is { } p ? new Uri(p) : null;
-        using var http = KeepAliveClientFactory.Create(proxy, container);
+
+        // The connection's sticky proxy while it is healthy and still configured; otherwise the pool's choice,
+        // and the connection moves there. A proxy that cannot be reached is rested and the next one tried.
+        var proxy = proxies.Choose(context.Session.Proxy);
+        var tried = new HashSet<Uri>();
         KeepAliveResult result;
-        try
+        while (true)
         {
-            result = await recipe.KeepAliveAsync(http, cancellationToken);
-        }
-        catch (HttpRequestException)
-        {
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{Info.Name} could not be reached.");
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{Info.Name} did not answer in time.");
+            using var http = KeepAliveClientFactory.Create(proxy, container);
+            try
+            {
+                result = await recipe.KeepAliveAsync(http, cancellationToken);
+                break;
+            }
+            catch (HttpRequestException e) when (proxy is not null && e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ProxyTunnelError)
+            {
+                proxies.ReportFailure(proxy);
+                tried.Add(proxy);
+                proxy = NextProxy(tried) ?? throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{Info.Name} could not be reached through any proxy.");
+            }
+            catch (HttpRequestException)
+            {
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{Info.Name} could not be reached.");
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{Info.Name} did not answer in time.");
+            }
+            catch (PayApiException e) when (e.Code == ErrorCodes.BotBlocked && proxy is not null)
+            {
+                proxies.ReportBlocked(proxy); // the next refresh starts from another proxy
+                throw;
+            }
         }
 
+        context.Session.Proxy = proxy?.ToString();
         // The provider may have renewed the session cookie: keep what it sent.
         context.Session.CookieJar = CookieJarSerializer.Serialize(CookieContainerBridge.FromContainer(container, previous));
         return result;
+    }
+
+    private Uri? NextProxy(IReadOnlySet<Uri> tried)
+    {
+        try
+        {
+            var next = proxies.Choose(null, tried);
+            return next is null || tried.Contains(next) ? null : next;
+        }
+        catch (PayApiException)
+        {
+            return null; // every proxy is resting
+        }
     }
 
     private async Task<WebJobResult> RunAsync(ProviderContext context, WebJobKind kind, string? mfaCode)

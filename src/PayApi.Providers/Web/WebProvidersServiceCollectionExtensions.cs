@@ -10,7 +10,7 @@ public static class WebProvidersServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(recipe);
         services.AddPayApiProviders();
         services.AddSingleton(recipe);
-        services.AddSingleton<IProviderAdapter>(sp => new WebLoginAdapter(recipe, sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<IProviderAdapter>(sp => new WebLoginAdapter(recipe, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PayApi.Scraping.ProxyPool>()));
         return services;
     }
 
