@@ -30,6 +30,7 @@ public static class GatewayExtensions
     public static WebApplication MapPayApiGateway(this WebApplication app)
     {
         app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<AuthFailureMiddleware>();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();
         app.MapHealth();

@@ -92,9 +92,9 @@ public sealed class PayApiSettings
             yield return "PayApi:PublicUrl must be an absolute URL.";
         }
 
-        if (RateLimit.PermitsPerSecond < 1 || RateLimit.Burst < 1)
+        if (RateLimit.PermitsPerSecond < 1 || RateLimit.Burst < 1 || RateLimit.AuthFailuresPerMinute < 1)
         {
-            yield return "PayApi:RateLimit:PermitsPerSecond and PayApi:RateLimit:Burst must be at least 1.";
+            yield return "PayApi:RateLimit:PermitsPerSecond, PayApi:RateLimit:Burst and PayApi:RateLimit:AuthFailuresPerMinute must be at least 1.";
         }
 
         if (MasterKeyProblem() is { } masterKeyProblem)

@@ -50,4 +50,56 @@ public sealed class RateLimitTests
             await ApiClient.ExpectAsync(probe, HttpStatusCode.OK);
         }
     }
+
+    [Fact]
+    public async Task Guessing_credentials_from_one_address_is_throttled_before_they_are_checked()
+    {
+        await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:RateLimit:AuthFailuresPerMinute=3"]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+
+        // Made-up identities each name a fresh per-caller bucket, so only the address can count the failures.
+        for (var i = 0; i < 3; i++)
+        {
+            var guess = ("cli_" + Guid.NewGuid().ToString("N")[..20], "sec_wrong" + i);
+            using var response = await api.SendAsync(HttpMethod.Get, "/v1/providers", ApiClient.Basic(guess));
+            await ApiClient.ExpectProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+
+        // Now even the right secret is refused unchecked, so a lucky guess would look the same as a wrong one.
+        using (var right = await api.SendAsync(HttpMethod.Get, "/v1/providers", ApiClient.Basic(client)))
+        {
+            await ApiClient.ExpectProblemAsync(right, HttpStatusCode.TooManyRequests, "rate_limited");
+            Assert.Equal("20", right.Headers.GetValues("Retry-After").Single());
+        }
+
+        using (var token = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer("made.up.token")))
+        {
+            await ApiClient.ExpectProblemAsync(token, HttpStatusCode.TooManyRequests, "rate_limited");
+        }
+
+        // Calls that carry no credentials are not guesses.
+        using (var probe = await api.SendAsync(HttpMethod.Get, "/healthz", null))
+        {
+            await ApiClient.ExpectAsync(probe, HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
+    public async Task An_authorization_header_does_not_move_connect_page_calls_out_of_the_address_bucket()
+    {
+        await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:RateLimit:PermitsPerSecond=1", "--PayApi:RateLimit:Burst=4"]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u" })).GetProperty("session_id").GetString()!;
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await api.SendAsync(HttpMethod.Get, $"/connect/api/{sessionId}", ApiClient.Bearer("random-" + i));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+    }
 }

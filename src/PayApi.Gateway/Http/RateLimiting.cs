@@ -16,6 +16,12 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests a caller may make in a burst.</summary>
     public int Burst { get; set; } = 100;
+
+    /// <summary>
+    /// Failed authentications (401) one remote address may make per minute; past it, every credentialed request
+    /// from that address is refused with 429 before its credentials are checked.
+    /// </summary>
+    public int AuthFailuresPerMinute { get; set; } = 30;
 }
 
 /// <summary>
@@ -27,10 +33,12 @@ public static class RateLimiting
 {
     public static IServiceCollection AddPayApiRateLimiting(this IServiceCollection services, RateLimitOptions limits)
     {
-        if (limits.PermitsPerSecond < 1 || limits.Burst < 1)
+        if (limits.PermitsPerSecond < 1 || limits.Burst < 1 || limits.AuthFailuresPerMinute < 1)
         {
-            throw new ArgumentException("PayApi:RateLimit:PermitsPerSecond and PayApi:RateLimit:Burst must be at least 1.");
+            throw new ArgumentException("PayApi:RateLimit:PermitsPerSecond, Burst and AuthFailuresPerMinute must be at least 1.");
         }
+
+        services.AddSingleton(new AuthFailureThrottle(limits.AuthFailuresPerMinute));
 
         services.AddRateLimiter(options =>
         {
@@ -57,9 +65,16 @@ public static class RateLimiting
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
 
-    // Only the identity part of a credential names the bucket; nothing here authenticates.
+    // Only the identity part of a credential names the bucket; nothing here authenticates. Made-up identities
+    // only buy 401s, which AuthFailureThrottle counts per address. The Connect page authenticates by its
+    // session id, never by header, so a header cannot move its calls out of the address's bucket.
     private static string CallerKey(HttpContext context)
     {
+        if (context.Request.Path.StartsWithSegments("/connect"))
+        {
+            return AddressKey(context);
+        }
+
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
@@ -82,6 +97,45 @@ public static class RateLimiting
             return "token:" + header[7..].Trim();
         }
 
-        return "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        return AddressKey(context);
     }
+
+    internal static string AddressKey(HttpContext context) =>
+        "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+}
+
+/// <summary>
+/// Guessing credentials: each 401 spends a token of the caller's address (a bucket of
+/// <c>AuthFailuresPerMinute</c>, refilled evenly over a minute). An address with no tokens left gets
+/// <c>429 rate_limited</c> for any request that carries credentials, before they are checked, so a right
+/// guess cannot be told from a wrong one while it is throttled.
+/// </summary>
+public sealed class AuthFailureThrottle : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _failures;
+    private readonly int _retryAfterSeconds;
+
+    public AuthFailureThrottle(int perMinute)
+    {
+        _retryAfterSeconds = (int)Math.Ceiling(60.0 / perMinute);
+        _failures = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+    }
+
+    /// <summary>Seconds until the address may try again, or null when it may try now.</summary>
+    public int? RetryAfter(string addressKey) =>
+        _failures.GetStatistics(addressKey) is { CurrentAvailablePermits: <= 0 } ? _retryAfterSeconds : null;
+
+    public void RecordFailure(string addressKey)
+    {
+        using var _ = _failures.AttemptAcquire(addressKey);
+    }
+
+    public void Dispose() => _failures.Dispose();
 }
