@@ -122,7 +122,7 @@ public sealed partial class ConnectionGrain
         s.CacheFetchedAt = null;
         _snapshot = null;
         s.LastRefreshedAt = now; // the provider just accepted these credentials
-        s.NextRefreshAt = now + _options.RefreshInterval;
+        s.NextRefreshAt = now + RefreshPeriod(adapter);
         if (!s.SessionIds.Contains(request.SessionId))
         {
             s.SessionIds.Add(request.SessionId);
@@ -130,7 +130,7 @@ public sealed partial class ConnectionGrain
 
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IClientGrain>(s.ClientId).ConnectionAddedAsync(new OwnedConnection(ConnectionId, s.EndUserId));
-        await this.RegisterOrUpdateReminder(RefreshReminder, _options.RefreshInterval, _options.RefreshInterval);
+        await this.RegisterOrUpdateReminder(RefreshReminder, RefreshPeriod(adapter), RefreshPeriod(adapter));
         LogConnected(logger, ConnectionId, s.Provider, repair);
 
         // The first fetch runs after this call returns (it queues on the gate), so the end-user is not kept

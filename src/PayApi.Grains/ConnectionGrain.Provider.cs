@@ -119,11 +119,23 @@ public sealed partial class ConnectionGrain
     {
         var s = state.State;
         s.LastRefreshedAt = refreshedAt;
-        s.NextRefreshAt = refreshedAt + _options.RefreshInterval;
+        s.NextRefreshAt = refreshedAt + (catalog.Find(s.Provider) is { } adapter ? RefreshPeriod(adapter) : _options.RefreshInterval);
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
         await state.WriteStateAsync();
     }
+
+    /// <summary>
+    /// How often the refresh reminder fires: the provider's keep-alive interval when its session would idle out
+    /// sooner than <see cref="GrainOptions.RefreshInterval"/>, never below Orleans' one-minute reminder floor.
+    /// </summary>
+    private TimeSpan RefreshPeriod(IProviderAdapter adapter)
+    {
+        var period = adapter.KeepAliveInterval is { } keepAlive && keepAlive < _options.RefreshInterval ? keepAlive : _options.RefreshInterval;
+        return period < MinimumReminderPeriod ? MinimumReminderPeriod : period;
+    }
+
+    private static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromMinutes(1);
 
     private static string? StatusAfter(string errorCode) => errorCode switch
     {

@@ -118,9 +118,9 @@ public sealed partial class ConnectionGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == RefreshReminder ? ExclusiveAsync(OnRefreshReminderAsync) : Task.CompletedTask;
+        reminderName == RefreshReminder ? ExclusiveAsync(() => OnRefreshReminderAsync(status.Period)) : Task.CompletedTask;
 
-    private async Task OnRefreshReminderAsync()
+    private async Task OnRefreshReminderAsync(TimeSpan registeredPeriod)
     {
         if (!state.RecordExists)
         {
@@ -152,6 +152,12 @@ public sealed partial class ConnectionGrain(
         }
 
         await EnforceCacheAgeAsync();
+
+        // The provider's keep-alive interval or the configured refresh interval changed since it was registered.
+        if (state.RecordExists && catalog.Find(state.State.Provider) is { } adapter && RefreshPeriod(adapter) is var period && period != registeredPeriod)
+        {
+            await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
+        }
     }
 
     private async Task<(ProviderSnapshot Snapshot, bool Cached)> ReadSnapshotAsync()

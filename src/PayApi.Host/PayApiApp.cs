@@ -51,9 +51,10 @@ public static class PayApiApp
         ConfigureLogging(builder);
 
         SandboxServer? sandbox = null;
+        SandboxOptions? sandboxOptions = null;
         if (settings.SandboxEnabled)
         {
-            var sandboxOptions = builder.Configuration.GetSection("PayApi:Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
+            sandboxOptions = builder.Configuration.GetSection("PayApi:Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
             sandbox = await SandboxServer.StartAsync(sandboxOptions, CancellationToken.None);
             builder.Services.AddSingleton(sandbox);
         }
@@ -80,7 +81,9 @@ public static class PayApiApp
         if (sandbox is not null)
         {
             builder.Services.AddSandboxStripe(sandbox.StripeBaseAddress);
-            builder.Services.AddSandboxBank(sandbox.BankBaseAddress, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"));
+            // Keep-alives at half the bank's idle timeout (reminders fire at most once a minute).
+            var keepAlive = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, sandboxOptions!.BankSessionIdleTimeout.Ticks / 2));
+            builder.Services.AddSandboxBank(sandbox.BankBaseAddress, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"), keepAlive);
         }
 
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));

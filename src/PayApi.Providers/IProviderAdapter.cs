@@ -28,6 +28,12 @@ public interface IProviderAdapter
     Task<KeepAliveResult> KeepAliveAsync(ProviderContext context, CancellationToken cancellationToken);
 
     /// <summary>
+    /// How often the provider session must be touched to stay alive (below the provider's idle timeout), or
+    /// null when there is no session to keep (API keys); the refresh reminder fires at least this often.
+    /// </summary>
+    TimeSpan? KeepAliveInterval => null;
+
+    /// <summary>
     /// Continues a login that stopped at a one-time-code step (the adapter threw <c>mfa_required</c> and left
     /// its pending state in <see cref="ProviderContext.Session"/>). Providers without MFA refuse.
     /// </summary>

@@ -217,6 +217,29 @@ public sealed class WebLoginTests
     }
 
     [Fact]
+    public async Task The_refresh_reminder_is_durable_and_fires_below_the_bank_idle_timeout()
+    {
+        // The bank forgets an idle session after 4 minutes here: keep-alives every 2, and a 6-hour timer for API keys.
+        await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:Sandbox:BankSessionIdleTimeout=00:04:00"]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (bankId, bankToken) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        var (stripeId, _) = await api.ConnectAsync(client, "rk_test_reminder01");
+
+        var bank = await RefreshReminderAsync(host, bankId);
+        Assert.NotNull(bank);
+        Assert.Equal(TimeSpan.FromMinutes(2), bank.Period);
+        var stripe = await RefreshReminderAsync(host, stripeId);
+        Assert.NotNull(stripe);
+        Assert.Equal(TimeSpan.FromHours(6), stripe.Period);
+
+        var connection = await ConnectionAsync(api, bankToken);
+        Assert.Equal(
+            TimeSpan.FromMinutes(2),
+            connection.GetProperty("next_refresh_at").GetDateTimeOffset() - connection.GetProperty("last_refreshed_at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Two_concurrent_refreshes_start_at_most_one_login()
     {
         var dataDir = TestHost.NewDataDir();
@@ -278,9 +301,17 @@ public sealed class WebLoginTests
 
     internal static async Task FireRefreshReminderAsync(TestHost host, string connectionId)
     {
-        // What the reminder service does when the refresh reminder is due.
+        // What the reminder service does when the durable refresh reminder is due, with its registered period.
+        var reminder = await RefreshReminderAsync(host, connectionId);
+        Assert.NotNull(reminder);
         var grain = host.Service<IGrainFactory>().GetGrain<PayApi.Contracts.IConnectionGrain>(connectionId);
-        await grain.AsReference<IRemindable>().ReceiveReminder("refresh", new TickStatus(DateTime.UtcNow, TimeSpan.FromHours(6), DateTime.UtcNow));
+        await grain.AsReference<IRemindable>().ReceiveReminder("refresh", new TickStatus(reminder.StartAt, reminder.Period, DateTime.UtcNow));
+    }
+
+    internal static async Task<ReminderEntry?> RefreshReminderAsync(TestHost host, string connectionId)
+    {
+        var grain = host.Service<IGrainFactory>().GetGrain<PayApi.Contracts.IConnectionGrain>(connectionId);
+        return await host.Service<IReminderTable>().ReadRow(grain.GetGrainId(), "refresh");
     }
 
     internal static async Task AssertStatusAsync(ApiClient api, string token, string status)

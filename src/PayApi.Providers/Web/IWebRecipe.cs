@@ -15,6 +15,9 @@ public interface IWebRecipe
 
     TimeSpan CacheTtl { get; }
 
+    /// <summary>How often a keep-alive must reach the provider for its session to survive (below its idle timeout).</summary>
+    TimeSpan KeepAliveInterval { get; }
+
     /// <summary>Logs in; returns when signed in, throws <c>mfa_required</c> when a code is asked for.</summary>
     Task LoginAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken);
 

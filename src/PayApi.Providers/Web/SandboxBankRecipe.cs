@@ -10,7 +10,7 @@ namespace PayApi.Providers.Web;
 /// "remember this device" box, a dashboard of balances, paginated transactions and a payouts page.
 /// Outcomes are read from the page's <c>data-error</c> markers, never from wording.
 /// </summary>
-public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null) : IWebRecipe
+public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null) : IWebRecipe
 {
     public const string ProviderId = "sandbox-bank";
 
@@ -40,6 +40,9 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null) : 
         [new ProviderField("username", "Username", false), new ProviderField("password", "Password", true)]);
 
     public TimeSpan CacheTtl { get; } = cacheTtl ?? TimeSpan.FromMinutes(15);
+
+    /// <summary>Half the bank's idle timeout (10 minutes by default), so one late keep-alive still lands in time.</summary>
+    public TimeSpan KeepAliveInterval { get; } = keepAliveInterval ?? TimeSpan.FromMinutes(5);
 
     public async Task LoginAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken)
     {

@@ -14,6 +14,8 @@ public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains, Pro
 
     public TimeSpan CacheTtl => recipe.CacheTtl;
 
+    public TimeSpan? KeepAliveInterval => recipe.KeepAliveInterval;
+
     public async Task VerifyAsync(ProviderContext context, CancellationToken cancellationToken) =>
         await RunAsync(context, WebJobKind.Login, null);
 

@@ -15,6 +15,6 @@ public static class WebProvidersServiceCollectionExtensions
     }
 
     /// <summary>The <c>sandbox-bank</c> provider of API.md, pointed at the sandbox bank site.</summary>
-    public static IServiceCollection AddSandboxBank(this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null) =>
-        services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl));
+    public static IServiceCollection AddSandboxBank(this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null) =>
+        services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl, keepAliveInterval));
 }
