@@ -241,6 +241,10 @@ public sealed partial class ConnectionGrain
     private ProviderSnapshot? FreshSnapshot() =>
         _snapshot is { } snapshot && state.RecordExists && time.GetUtcNow() - snapshot.FetchedAt < RequireAdapter().CacheTtl ? snapshot : null;
 
+    private bool StoredCacheIsFresh() =>
+        state.RecordExists && state.State is { SealedCache: not null, CacheFetchedAt: { } fetched }
+        && time.GetUtcNow() - fetched < RequireAdapter().CacheTtl;
+
     private async Task LoadSealedCacheAsync()
     {
         var s = state.State;
@@ -251,7 +255,12 @@ public sealed partial class ConnectionGrain
 
         try
         {
-            _snapshot = ProviderSnapshot.FromUtf8Json((await GetDataKeyAsync()).Open(CacheField, s.SealedCache));
+            var key = await GetDataKeyAsync();
+            // Readers may run this outside the gate: a disconnect or a newer fetch may have landed meanwhile.
+            if (state.RecordExists && ReferenceEquals(s, state.State) && ReferenceEquals(key, _dataKey) && s.SealedCache is { } sealedCache && _snapshot is null)
+            {
+                _snapshot = ProviderSnapshot.FromUtf8Json(key.Open(CacheField, sealedCache));
+            }
         }
         catch (CiphertextRejectedException)
         {
@@ -308,9 +317,10 @@ public sealed partial class ConnectionGrain
         var encryption = new EncryptionContext(state.State.ClientId, ConnectionId);
         var wrapped = await dataKeys.GetAsync(ConnectionId, CancellationToken.None)
             ?? throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key is gone; reconnect the account.");
+        DataKey opened;
         try
         {
-            _dataKey = new DataKey(encryption, await keyring.UnwrapAsync(wrapped, encryption, CancellationToken.None));
+            opened = new DataKey(encryption, await keyring.UnwrapAsync(wrapped, encryption, CancellationToken.None));
         }
         catch (CiphertextRejectedException)
         {
@@ -318,6 +328,14 @@ public sealed partial class ConnectionGrain
             throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key could not be verified; reconnect the account.");
         }
 
+        // Another caller of this reentrant grain may have opened it while this one awaited: keep one, zero the other.
+        if (_dataKey is not null)
+        {
+            opened.Dispose();
+            return _dataKey;
+        }
+
+        _dataKey = opened;
         return _dataKey;
     }
 

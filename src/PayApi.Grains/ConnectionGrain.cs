@@ -162,10 +162,20 @@ public sealed partial class ConnectionGrain(
 
     private async Task<(ProviderSnapshot Snapshot, bool Cached)> ReadSnapshotAsync()
     {
-        // Fast path, no lock: a fresh snapshot already in memory.
+        // Fast path, no lock: a fresh snapshot already in memory, or a fresh one stored that this activation has
+        // not opened yet (the refresh that woke the grain may hold the gate for a whole browser login).
         if (FreshSnapshot() is { } fresh)
         {
             return (fresh, true);
+        }
+
+        if (StoredCacheIsFresh())
+        {
+            await LoadSealedCacheAsync();
+            if (FreshSnapshot() is { } opened)
+            {
+                return (opened, true);
+            }
         }
 
         return await ExclusiveAsync(async () =>

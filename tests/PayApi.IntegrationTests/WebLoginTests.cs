@@ -240,6 +240,48 @@ public sealed class WebLoginTests
     }
 
     [Fact]
+    public async Task A_read_of_a_fresh_cache_never_waits_for_the_browser_even_in_a_new_activation()
+    {
+        var dataDir = TestHost.NewDataDir();
+        string token, fetchedBefore;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var client = await api.CreateClientAsync();
+            (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+            using var balance = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token));
+            fetchedBefore = (await ApiClient.ExpectAsync(balance, HttpStatusCode.OK)).GetProperty("fetched_at").GetString()!;
+        }
+
+        // A new host: the grain wakes for a refresh that must log in again in the browser (the bank forgot the session).
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var refresh = api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await ConnectionAsync(api, token)).GetProperty("status").GetString() != "refreshing")
+            {
+                Assert.True(DateTime.UtcNow < deadline && !refresh.IsCompleted, "the refresh should be under way");
+                await Task.Delay(10);
+            }
+
+            // The refresh holds the connection; the stored cache is fresh, so the read is answered from it at once:
+            // the data fetched before the restart, while the refresh is still running.
+            using (var balance = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+            {
+                var body = await ApiClient.ExpectAsync(balance, HttpStatusCode.OK);
+                Assert.Equal(fetchedBefore, body.GetProperty("fetched_at").GetString());
+                Assert.True(body.GetProperty("cached").GetBoolean());
+            }
+
+            Assert.Equal("refreshing", (await ConnectionAsync(api, token)).GetProperty("status").GetString());
+            using var done = await refresh;
+            await ApiClient.ExpectAsync(done, HttpStatusCode.Accepted);
+            Assert.Equal(1, host.Service<SandboxServer>().BankLoginAttempts);
+        }
+    }
+
+    [Fact]
     public async Task Two_concurrent_refreshes_start_at_most_one_login()
     {
         var dataDir = TestHost.NewDataDir();
