@@ -143,6 +143,14 @@ public interface ITokenKeyGrain : IGrainWithIntegerKey
     /// <summary>The key id and the PKCS#8 private key; only for the gateway, never for a client.</summary>
     [Alias("GetSigningKey")]
     Task<SigningKeyMaterial> GetSigningKeyAsync();
+
+    /// <summary>The master key version that wraps the signing key's data key, or null before the first token.</summary>
+    [Alias("WrappingKeyId")]
+    Task<string?> GetWrappingKeyIdAsync();
+
+    /// <summary>Re-wraps the signing key's data key under the primary master key; true when it moved.</summary>
+    [Alias("Rewrap")]
+    Task<bool> RewrapAsync();
 }
 
 /// <summary>A token signing key as the gateway needs it.</summary>

@@ -27,6 +27,27 @@ public sealed class TokenKeyGrain(
 
     private SigningKeyMaterial? _material;
 
+    public Task<string?> GetWrappingKeyIdAsync() =>
+        Task.FromResult(state.RecordExists ? keyring.KeyIdOf(state.State.WrappedDataKey) : null);
+
+    public async Task<bool> RewrapAsync()
+    {
+        if (!state.RecordExists)
+        {
+            return false;
+        }
+
+        var primary = (await keyring.ListVersionsAsync(CancellationToken.None)).First(v => v.Primary).KeyId;
+        if (keyring.KeyIdOf(state.State.WrappedDataKey) == primary)
+        {
+            return false;
+        }
+
+        state.State.WrappedDataKey = await keyring.RewrapAsync(state.State.WrappedDataKey, Context, CancellationToken.None);
+        await state.WriteStateAsync();
+        return true;
+    }
+
     // Each caller gets its own copy: the type is [Immutable], so a call within this silo is not copied by
     // Orleans, and callers zero the bytes once they have imported the key.
     public async Task<SigningKeyMaterial> GetSigningKeyAsync()

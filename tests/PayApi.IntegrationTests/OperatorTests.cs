@@ -52,6 +52,51 @@ public sealed class OperatorTests(HostFixture fixture) : IClassFixture<HostFixtu
     }
 
     [Fact]
+    public async Task Rewrap_also_moves_the_token_signing_key_and_tokens_survive_a_restart()
+    {
+        var dataDir = TestHost.NewDataDir();
+        string token, oldKeyId;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            var client = await api.CreateClientAsync();
+            (_, token) = await api.ConnectAsync(client, "rk_test_tokenkey01");
+
+            // Before rotation: one connection data key and the signing key, both under the first version.
+            using (var response = await api.SendAsync(HttpMethod.Get, "/admin/v1/keys", ApiClient.Admin()))
+            {
+                var first = Assert.Single((await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+                oldKeyId = first.GetProperty("key_id").GetString()!;
+                Assert.Equal(2, first.GetProperty("wrapped_data_keys").GetInt64());
+            }
+
+            using (var response = await api.SendAsync(HttpMethod.Post, "/admin/v1/keys/rotate", ApiClient.Admin()))
+            {
+                await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+            }
+
+            using (var response = await api.SendAsync(HttpMethod.Post, "/admin/v1/keys/rewrap", ApiClient.Admin()))
+            {
+                Assert.Equal(2, (await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("rewrapped").GetInt64());
+            }
+
+            using (var response = await api.SendAsync(HttpMethod.Get, "/admin/v1/keys", ApiClient.Admin()))
+            {
+                var keys = (await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray().ToList();
+                Assert.Equal(0, keys.Single(k => k.GetProperty("key_id").GetString() == oldKeyId).GetProperty("wrapped_data_keys").GetInt64());
+            }
+        }
+
+        // A new process opens the signing key from its new wrapping: the token issued before still works.
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            using var response = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(token));
+            await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
     public async Task Probes_and_openapi_answer_without_credentials()
     {
         foreach (var path in new[] { "/healthz", "/readyz", "/openapi/v1.json" })
