@@ -206,7 +206,7 @@ public sealed partial class ConnectSessionGrain(
         }
         catch (Exception ex)
         {
-            LogVerificationFailed(logger, SessionId, ex.GetType().Name);
+            LogVerificationFailed(logger, SessionRef, ex.GetType().Name);
             outcome = new ConnectOutcome(false, new ErrorInfo(ErrorCodes.DependencyUnavailable, "We could not verify the account right now. Please try again."), 0);
         }
 
@@ -233,7 +233,7 @@ public sealed partial class ConnectSessionGrain(
                 : outcome.Error.Code == ErrorCodes.InvalidMfaCode ? SessionStatus.AwaitingMfa : SessionStatus.Pending;
         }
 
-        LogVerificationFinished(logger, SessionId, s.Status, s.Error?.Code);
+        LogVerificationFinished(logger, SessionRef, s.Status, s.Error?.Code);
         await state.WriteStateAsync();
     }
 
@@ -267,9 +267,12 @@ public sealed partial class ConnectSessionGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connect session {SessionId} verification finished: {Status} {ErrorCode}")]
-    private static partial void LogVerificationFinished(ILogger logger, string sessionId, string status, string? errorCode);
+    // The session id is a bearer capability for the Connect page; logs carry a digest an operator holding the id can match.
+    private string SessionRef => "cs#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SessionId)))[..16];
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionId} verification failed with {ExceptionType}")]
-    private static partial void LogVerificationFailed(ILogger logger, string sessionId, string exceptionType);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connect session {SessionRef} verification finished: {Status} {ErrorCode}")]
+    private static partial void LogVerificationFinished(ILogger logger, string sessionRef, string status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionRef} verification failed with {ExceptionType}")]
+    private static partial void LogVerificationFailed(ILogger logger, string sessionRef, string exceptionType);
 }

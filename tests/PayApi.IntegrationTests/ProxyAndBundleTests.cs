@@ -198,6 +198,10 @@ public sealed class ProxyAndBundleTests
         using var after = await api.SendAsync(HttpMethod.Get, "/admin/v1/failure-bundles", ApiClient.Admin());
         Assert.Empty((await ApiClient.ExpectAsync(after, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
         Assert.DoesNotContain(canary, logs.All, StringComparison.Ordinal);
+
+        // The session id opens the Connect page: logs name the session by a digest only.
+        Assert.Contains(logs.Lines, l => l.Contains("verification finished", StringComparison.Ordinal));
+        Assert.DoesNotContain(sessionId, logs.All, StringComparison.Ordinal);
     }
 
     private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
