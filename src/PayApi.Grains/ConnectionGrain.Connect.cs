@@ -13,6 +13,10 @@ public sealed partial class ConnectionGrain
 
     private sealed record PendingLogin(ConnectRequest Request, ProviderContext Context, DateTimeOffset ExpiresAt);
 
+    // The proxy a refused attempt went out through: the end-user's next try comes from the same address, as a
+    // person retrying at the bank would (a new address for each wrong password looks like an attack).
+    private string? _attemptProxy;
+
     private async Task<ConnectOutcome> ConnectCoreAsync(ConnectRequest request)
     {
         // A repair of a connection disconnected meanwhile must not bring it (and its old tokens) back.
@@ -31,7 +35,7 @@ public sealed partial class ConnectionGrain
         _pendingLogin = null;
 
         // A repair keeps the proxy (and device cookies) so the provider sees the same client as before.
-        var session = new ProviderSession { Proxy = state.RecordExists ? state.State.Proxy : null };
+        var session = new ProviderSession { Proxy = state.RecordExists ? state.State.Proxy : _attemptProxy };
         if (state.RecordExists && state.State.Provider == adapter.Info.Id)
         {
             session.CookieJar = await OpenCookiesAsync();
@@ -44,12 +48,14 @@ public sealed partial class ConnectionGrain
         }
         catch (PayApiException ex) when (ex.Code == ErrorCodes.MfaRequired)
         {
+            _attemptProxy = context.Session.Proxy;
             _pendingLogin = new PendingLogin(request, context, time.GetUtcNow() + _options.SessionLifetime);
             LogMfaRequired(logger, ConnectionId, adapter.Info.Id);
             return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
         }
         catch (PayApiException ex)
         {
+            _attemptProxy = context.Session.Proxy;
             LogConnectRefused(logger, ConnectionId, adapter.Info.Id, ex.Code);
             return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
         }

@@ -101,6 +101,29 @@ public sealed class ProxyAndBundleTests
     }
 
     [Fact]
+    public async Task An_end_user_retrying_after_a_wrong_password_comes_from_the_same_proxy()
+    {
+        await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
+        await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
+        await using var host = await TestHost.StartAsync(extraArgs:
+        [
+            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
+            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+        ]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_good", password = "typo" });
+        Assert.Equal("invalid_credentials", (await api.WaitForSessionAsync(client, sessionId)).GetProperty("error").GetProperty("code").GetString());
+        await api.SubmitCredentialsAsync(sessionId, "sandbox-bank", new { username = "user_good", password = "pass_good" });
+        Assert.Equal("succeeded", (await api.WaitForSessionAsync(client, sessionId)).GetProperty("status").GetString());
+
+        var byAddress = host.Service<SandboxServer>().BankLoginsByClientAddress();
+        var used = Assert.Single(byAddress);
+        Assert.Equal(2, used.Value);
+    }
+
+    [Fact]
     public async Task When_every_proxy_is_blocked_the_login_stops_with_bot_blocked_after_one_try_each()
     {
         await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
