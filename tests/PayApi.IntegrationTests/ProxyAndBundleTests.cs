@@ -20,13 +20,11 @@ public sealed class ProxyAndBundleTests
         await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
         await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
         const int limit = 3;
-        await using var host = await TestHost.StartAsync(extraArgs:
-        [
-            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
-            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+        await using var host = await StartWithProxiesAsync(
+            proxyA,
+            proxyB,
             $"--PayApi:Sandbox:BankLoginLimit={limit}",
-            "--PayApi:Sandbox:BankLoginWindow=00:10:00",
-        ]);
+            "--PayApi:Sandbox:BankLoginWindow=00:10:00");
         var sandbox = host.Service<SandboxServer>();
 
         // Someone else has used proxy-a up at the bank: its next login is blocked.
@@ -70,11 +68,7 @@ public sealed class ProxyAndBundleTests
     {
         var proxyA = await Tinyproxy.StartAsync("proxy-a");
         await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
-        await using var host = await TestHost.StartAsync(extraArgs:
-        [
-            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
-            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
-        ]);
+        await using var host = await StartWithProxiesAsync(proxyA, proxyB);
         var sandbox = host.Service<SandboxServer>();
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
@@ -105,11 +99,7 @@ public sealed class ProxyAndBundleTests
     {
         await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
         await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
-        await using var host = await TestHost.StartAsync(extraArgs:
-        [
-            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
-            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
-        ]);
+        await using var host = await StartWithProxiesAsync(proxyA, proxyB);
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
         var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "u1" })).GetProperty("session_id").GetString()!;
@@ -128,14 +118,12 @@ public sealed class ProxyAndBundleTests
     {
         await using var proxyA = await Tinyproxy.StartAsync("proxy-a");
         await using var proxyB = await Tinyproxy.StartAsync("proxy-b");
-        await using var host = await TestHost.StartAsync(extraArgs:
-        [
-            $"--PayApi:Scraper:Proxies:0={proxyA.Address}",
-            $"--PayApi:Scraper:Proxies:1={proxyB.Address}",
+        await using var host = await StartWithProxiesAsync(
+            proxyA,
+            proxyB,
             "--PayApi:Scraper:ProxyRestPeriod=00:00:00", // a blocked proxy is straight back: only the job's own memory stops it
             "--PayApi:Sandbox:BankLoginLimit=1",
-            "--PayApi:Sandbox:BankLoginWindow=00:10:00",
-        ]);
+            "--PayApi:Sandbox:BankLoginWindow=00:10:00");
         var sandbox = host.Service<SandboxServer>();
         foreach (var proxy in new[] { proxyA, proxyB })
         {
@@ -226,6 +214,9 @@ public sealed class ProxyAndBundleTests
         Assert.Contains(logs.Lines, l => l.Contains("verification finished", StringComparison.Ordinal));
         Assert.DoesNotContain(sessionId, logs.All, StringComparison.Ordinal);
     }
+
+    private static Task<TestHost> StartWithProxiesAsync(Tinyproxy proxyA, Tinyproxy proxyB, params string[] extraArgs) =>
+        TestHost.StartAsync(null, null, [$"--PayApi:Scraper:Proxies:0={proxyA.Address}", $"--PayApi:Scraper:Proxies:1={proxyB.Address}", .. extraArgs]);
 
     private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
