@@ -77,7 +77,8 @@ public sealed partial class ConnectSessionGrain(
         };
         await state.WriteStateAsync();
 
-        // A session is useless once it and its code have expired: its record is deleted then.
+        // Once the session and its code have expired, the code is erased; the record itself stays for the
+        // idempotency window after expiry, so a developer polling late still reads its final status.
         var due = expiresAt + _options.CodeLifetime - time.GetUtcNow();
         await this.RegisterOrUpdateReminder(CleanupReminder, due > TimeSpan.Zero ? due : TimeSpan.FromMinutes(1), TimeSpan.FromHours(1));
     }
@@ -98,7 +99,26 @@ public sealed partial class ConnectSessionGrain(
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == CleanupReminder ? ForgetAsync() : Task.CompletedTask;
+        reminderName == CleanupReminder ? CleanUpAsync() : Task.CompletedTask;
+
+    private async Task CleanUpAsync()
+    {
+        var now = time.GetUtcNow();
+        if (!state.RecordExists || now >= state.State.ExpiresAt + _options.IdempotencyWindow)
+        {
+            await ForgetAsync();
+            return;
+        }
+
+        var s = state.State;
+        if (s.Code is not null && (s.CodeExpiresAt is not { } codeExpires || now > codeExpires))
+        {
+            s.Code = null; // unredeemable now; nothing that opens the connection stays behind
+            await state.WriteStateAsync();
+        }
+
+        await this.RegisterOrUpdateReminder(CleanupReminder, s.ExpiresAt + _options.IdempotencyWindow - now, TimeSpan.FromHours(1));
+    }
 
     public Task<SessionView> GetAsync(string clientId)
     {

@@ -137,3 +137,50 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
         await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code!));
     }
 }
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class ConnectSessionCleanupTests(GrainClusterFixture f)
+{
+    [Fact]
+    public async Task An_expired_session_still_reads_expired_for_a_day_then_is_deleted()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+
+        // The cleanup reminder first fires when the session and any code are past use: the record stays.
+        f.Time.Advance(TimeSpan.FromMinutes(41));
+        await FireCleanupAsync(session);
+        Assert.Equal(SessionStatus.Expired, (await session.GetAsync(clientId)).Status);
+
+        f.Time.Advance(TimeSpan.FromHours(23));
+        await FireCleanupAsync(session);
+        Assert.Equal(SessionStatus.Expired, (await session.GetAsync(clientId)).Status);
+
+        // A day after expiry it is gone.
+        f.Time.Advance(TimeSpan.FromHours(1));
+        await FireCleanupAsync(session);
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => session.GetAsync(clientId));
+    }
+
+    [Fact]
+    public async Task A_succeeded_session_keeps_its_status_but_not_its_unredeemed_code()
+    {
+        var clientId = await f.NewClientAsync();
+        var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var done = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
+        Assert.Equal(SessionStatus.Succeeded, done.Status);
+        Assert.NotNull(done.Code);
+        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+
+        f.Time.Advance(TimeSpan.FromMinutes(41));
+        await FireCleanupAsync(session);
+        var later = await session.GetAsync(clientId);
+        Assert.Equal(SessionStatus.Succeeded, later.Status);
+        Assert.Null(later.Code);
+        await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, done.Code!));
+    }
+
+    private static Task FireCleanupAsync(IConnectSessionGrain session) =>
+        session.AsReference<Orleans.IRemindable>().ReceiveReminder("cleanup", new Orleans.Runtime.TickStatus(DateTime.UtcNow, TimeSpan.FromHours(1), DateTime.UtcNow));
+}
