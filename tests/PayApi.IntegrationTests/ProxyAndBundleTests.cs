@@ -163,6 +163,16 @@ public sealed class ProxyAndBundleTests
         var connectionId = bundle.GetProperty("connection_id").GetString()!;
         Assert.Equal(client.ClientId, bundle.GetProperty("client_id").GetString());
         Assert.Contains(bundleId, state.GetProperty("error").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using (var mine = await api.SendAsync(HttpMethod.Get, $"/admin/v1/failure-bundles?connection_id={connectionId}", ApiClient.Admin()))
+        {
+            var only = Assert.Single((await ApiClient.ExpectAsync(mine, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+            Assert.Equal(bundleId, only.GetProperty("bundle_id").GetString());
+        }
+
+        using (var others = await api.SendAsync(HttpMethod.Get, $"/admin/v1/failure-bundles?connection_id={PayApi.Contracts.Ids.NewConnectionId()}", ApiClient.Admin()))
+        {
+            Assert.Empty((await ApiClient.ExpectAsync(others, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+        }
 
         // On disk: one artifact, neither a PNG nor HTML, and no password in it.
         var files = Directory.GetFiles(Path.Combine(dataDir, "artifacts"), "*", SearchOption.AllDirectories);
