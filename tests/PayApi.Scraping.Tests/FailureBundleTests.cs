@@ -114,6 +114,38 @@ public sealed class FailureBundleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_sweeper_service_deletes_a_bundle_on_its_own_once_five_days_have_passed()
+    {
+        var (id, _) = await CaptureLoginPageAsync(_owner);
+        var options = Options.Create(new ScraperOptions { FailureBundleSweepPeriod = TimeSpan.FromHours(1) });
+        using var sweeper = new FailureBundleSweeper(_bundles, options, _time, NullLogger<FailureBundleSweeper>.Instance);
+        await sweeper.StartAsync(CancellationToken.None);
+        try
+        {
+            // The service's timer ticks as the test clock moves; at 4.5 days the bundle is not old enough to go.
+            for (var hour = 0; hour < (5 * 24) - 12; hour += 12)
+            {
+                _time.Advance(TimeSpan.FromHours(12));
+            }
+
+            await Task.Delay(200);
+            Assert.Equal(id, Assert.Single(await _bundles.ListAsync(_owner.ConnectionId)).Id);
+
+            _time.Advance(TimeSpan.FromHours(12)); // past 5 days: the next tick deletes it
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while ((await _bundles.ListAsync(_owner.ConnectionId)).Count > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the sweeper did not delete the expired bundle");
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await sweeper.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Disconnecting_deletes_every_bundle_of_the_connection_only()
     {
         await CaptureLoginPageAsync(_owner);
