@@ -17,6 +17,9 @@ public sealed partial class ConnectionGrain
     private ProviderSnapshot? _snapshot;
     private bool _refreshing;
 
+    // Until when reads and developer refreshes answer with the last provider failure instead of retrying it.
+    private (DateTimeOffset Until, PayApiException Failure)? _providerResting;
+
     /// <summary>
     /// The refresh path (reminder and <c>POST /v1/connection/refresh</c>): a cheap keep-alive first (plain
     /// HTTP, no browser); a login with the stored credentials only when the provider session is gone; data
@@ -89,6 +92,11 @@ public sealed partial class ConnectionGrain
         }
         catch (PayApiException ex)
         {
+            if (ex.Code is ErrorCodes.ProviderUnavailable or ErrorCodes.BotBlocked or ErrorCodes.DependencyUnavailable)
+            {
+                _providerResting = (time.GetUtcNow() + _options.ProviderRetryDelay, ex);
+            }
+
             var s = state.State;
             if (StatusAfter(ex.Code) is { } status && (s.Status != status || s.Error?.Code != ex.Code))
             {
@@ -117,6 +125,7 @@ public sealed partial class ConnectionGrain
 
     private async Task MarkHealthyAsync(DateTimeOffset refreshedAt)
     {
+        _providerResting = null;
         var s = state.State;
         s.LastRefreshedAt = refreshedAt;
         s.NextRefreshAt = refreshedAt + (catalog.Find(s.Provider) is { } adapter ? RefreshPeriod(adapter) : _options.RefreshInterval);
@@ -159,6 +168,16 @@ public sealed partial class ConnectionGrain
         if (s.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired)
         {
             throw ForDeveloper(s.Error?.Code ?? ErrorCodes.LoginRequired, s.Error?.Detail ?? "The end-user must reconnect this account.");
+        }
+    }
+
+    /// <summary>Answers at once with the provider's last failure while it rests (see <see cref="GrainOptions.ProviderRetryDelay"/>).</summary>
+    private void RequireProviderNotResting()
+    {
+        if (_providerResting is { } resting && time.GetUtcNow() < resting.Until)
+        {
+            var wait = Math.Max(1, (int)Math.Ceiling((resting.Until - time.GetUtcNow()).TotalSeconds));
+            throw new PayApiException(resting.Failure.Code, $"{resting.Failure.Detail} Not retried for another {wait} s.");
         }
     }
 

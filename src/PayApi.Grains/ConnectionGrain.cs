@@ -91,6 +91,7 @@ public sealed partial class ConnectionGrain(
         return ExclusiveAsync(() =>
         {
             Authorize(grant); // again: a disconnect may have run while this call waited for the gate
+            RequireProviderNotResting();
             return RefreshCoreAsync(fetchData: true);
         });
     }
@@ -192,6 +193,7 @@ public sealed partial class ConnectionGrain(
             }
 
             RequireNoUserActionPending();
+            RequireProviderNotResting();
             return (await FetchCoreAsync(), false);
         });
     }

@@ -18,6 +18,13 @@ public sealed class GrainOptions
     /// <summary>How often the refresh reminder of a connection fires.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// After the provider failed (down, bot check, browser pool), reads past the cache and developer refreshes
+    /// answer at once with that failure for this long instead of trying again: no hammering a struggling
+    /// provider. The refresh reminder still tries on its own schedule.
+    /// </summary>
+    public TimeSpan ProviderRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Cached provider data is wiped when older than this, whatever happens (DESIGN.md: under 14 days).</summary>
     public TimeSpan MaxCacheAge { get; set; } = TimeSpan.FromDays(13);
 }

@@ -324,6 +324,54 @@ public sealed class WebLoginTests
     }
 
     [Fact]
+    public async Task During_an_outage_reads_and_refreshes_do_not_hammer_the_bank()
+    {
+        await using var host = await TestHost.StartAsync(extraArgs:
+        [
+            "--PayApi:Sandbox:BankCacheTtl=00:00:01",
+            "--PayApi:Grains:ProviderRetryDelay=00:00:03",
+        ]);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        await TransactionsAsync(api, token);
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the cache is stale now
+
+        var sandbox = host.Service<SandboxServer>();
+        var pool = host.Service<BrowserPool>();
+        sandbox.BankOutage = true;
+        using (var first = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectProblemAsync(first, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
+        }
+
+        // Within the retry delay: answered at once, no browser job, whether a read or a refresh.
+        var jobs = pool.JobsRun;
+        using (var again = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            var problem = await ApiClient.ExpectProblemAsync(again, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
+            Assert.Contains("Not retried", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectProblemAsync(refresh, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
+        }
+
+        Assert.Equal(jobs, pool.JobsRun);
+
+        // The bank is back; after the delay the next read fetches again.
+        sandbox.BankOutage = false;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using (var recovered = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            Assert.False((await ApiClient.ExpectAsync(recovered, HttpStatusCode.OK)).GetProperty("cached").GetBoolean());
+        }
+
+        Assert.True(pool.JobsRun > jobs);
+    }
+
+    [Fact]
     public async Task A_bank_outage_at_refresh_time_shows_provider_unavailable_until_it_recovers()
     {
         await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:Sandbox:BankSessionIdleTimeout=00:00:01"]);
