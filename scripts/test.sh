@@ -37,7 +37,7 @@ done
 passed=0; failed=0; skipped=0; runs=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*' "$trx" | head -n 1)
+  counters=$(grep -o '<Counters [^>]*' "$trx" | head -n 1 || true)
   [ -n "$counters" ] || continue
   runs=$((runs + 1))
   count() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9][0-9]*' || echo 0; }

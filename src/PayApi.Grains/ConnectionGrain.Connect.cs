@@ -38,7 +38,14 @@ public sealed partial class ConnectionGrain
         var session = new ProviderSession { Proxy = state.RecordExists ? state.State.Proxy : _attemptProxy };
         if (state.RecordExists && state.State.Provider == adapter.Info.Id)
         {
-            session.CookieJar = await OpenCookiesAsync();
+            try
+            {
+                session.CookieJar = await OpenCookiesAsync();
+            }
+            catch (PayApiException ex) when (ex.Code == ErrorCodes.LoginRequired)
+            {
+                // The connection's key is lost: its cookies are too. The repair signs in afresh and gets a new key.
+            }
         }
 
         var context = new ProviderContext(request.ClientId, ConnectionId, new ProviderCredentials(request.Credentials.Fields), session);
@@ -93,6 +100,16 @@ public sealed partial class ConnectionGrain
         return await CompleteConnectAsync(pending.Request, adapter, pending.Context);
     }
 
+    private async Task<DataKey> NewDataKeyAsync(string clientId)
+    {
+        var encryption = new EncryptionContext(clientId, ConnectionId);
+        var generated = await keyring.GenerateDataKeyAsync(encryption, CancellationToken.None);
+        await dataKeys.PutAsync(new WrappedKeyRecord(ConnectionId, clientId, generated.KeyId, generated.Wrapped), CancellationToken.None);
+        _dataKey?.Dispose();
+        _dataKey = new DataKey(encryption, generated.Plaintext);
+        return _dataKey;
+    }
+
     private async Task<ConnectOutcome> CompleteConnectAsync(ConnectRequest request, IProviderAdapter adapter, ProviderContext context)
     {
         if (request.Repair && !state.RecordExists)
@@ -111,13 +128,22 @@ public sealed partial class ConnectionGrain
                 CreatedAt = now,
                 Generation = 1,
             };
-            var encryption = new EncryptionContext(request.ClientId, ConnectionId);
-            var generated = await keyring.GenerateDataKeyAsync(encryption, CancellationToken.None);
-            await dataKeys.PutAsync(new WrappedKeyRecord(ConnectionId, request.ClientId, generated.KeyId, generated.Wrapped), CancellationToken.None);
-            _dataKey = new DataKey(encryption, generated.Plaintext);
+            await NewDataKeyAsync(request.ClientId);
         }
 
-        var key = await GetDataKeyAsync();
+        DataKey key;
+        try
+        {
+            key = await GetDataKeyAsync();
+        }
+        catch (PayApiException ex) when (repair && ex.Code == ErrorCodes.LoginRequired)
+        {
+            // The stored key is gone or failed its check (say, keys.db restored from an older backup): nothing
+            // sealed under it can be read again, so the repair seals the new credentials under a new key.
+            LogDataKeyReplaced(logger, ConnectionId);
+            key = await NewDataKeyAsync(request.ClientId);
+        }
+
         var s = state.State;
         s.Provider = adapter.Info.Id;
         s.SealedCredentials = key.Seal(CredentialsField, JsonSerializer.SerializeToUtf8Bytes(context.Credentials.ToDictionary()));

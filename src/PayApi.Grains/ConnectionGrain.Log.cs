@@ -20,6 +20,9 @@ public sealed partial class ConnectionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: refresh failed with {ErrorCode}")]
     private static partial void LogRefreshFailed(ILogger logger, string connectionId, string errorCode);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: its data key was lost; the repair sealed the new credentials under a new key")]
+    private static partial void LogDataKeyReplaced(ILogger logger, string connectionId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: scheduled refresh skipped while {Status}; waiting for the end-user to reconnect")]
     private static partial void LogRefreshSkipped(ILogger logger, string connectionId, string status);
 

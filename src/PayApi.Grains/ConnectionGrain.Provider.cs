@@ -334,8 +334,14 @@ public sealed partial class ConnectionGrain
         }
 
         var encryption = new EncryptionContext(state.State.ClientId, ConnectionId);
-        var wrapped = await dataKeys.GetAsync(ConnectionId, CancellationToken.None)
-            ?? throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key is gone; reconnect the account.");
+        var wrapped = await dataKeys.GetAsync(ConnectionId, CancellationToken.None);
+        if (wrapped is null)
+        {
+            throw state.RecordExists
+                ? new PayApiException(ErrorCodes.LoginRequired, "The connection's key is gone; reconnect the account.")
+                : PayApiException.Unauthorized("The access token is not valid."); // disconnected while this call awaited
+        }
+
         DataKey opened;
         try
         {
@@ -345,6 +351,13 @@ public sealed partial class ConnectionGrain
         {
             LogTamperedValue(logger, ConnectionId, "data_key");
             throw new PayApiException(ErrorCodes.LoginRequired, "The connection's key could not be verified; reconnect the account.");
+        }
+
+        // A disconnect may have run while this call awaited (reads come here without the gate): bring nothing back.
+        if (!state.RecordExists)
+        {
+            opened.Dispose();
+            throw PayApiException.Unauthorized("The access token is not valid.");
         }
 
         // Another caller of this reentrant grain may have opened it while this one awaited: keep one, zero the other.

@@ -110,8 +110,9 @@ public sealed partial class ScraperGrain(
 
                     error = new ErrorInfo(ErrorCodes.ProviderUnavailable, $"{recipe.Info.Name} could not be reached. Try again later.");
                 }
-                catch (Exception ex) when (ex is UnexpectedPageException or PlaywrightException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // An unknown page, a browser error on it, or a recipe that tripped over what it found.
                     stage = "keeping a failure bundle";
                     error = await KeepBundleAsync(page, request, ex);
                 }
@@ -134,7 +135,8 @@ public sealed partial class ScraperGrain(
         }
         catch (Exception ex) when (ex is PlaywrightException or ObjectDisposedException or InvalidOperationException)
         {
-            // Chromium would not start, crashed past the page, or the pool is shutting down: our fault, not the provider's.
+            // Outside the recipe (which has its own catch above): Chromium would not start, crashed past the page,
+            // or the pool is shutting down. Our fault, not the provider's.
             LogBrowserFailed(logger, request.ConnectionId, stage, ex.GetType().Name);
             return new WebJobResult(new ErrorInfo(ErrorCodes.DependencyUnavailable, "The browser pool could not run this job. Try again later."), null, proxy?.ToString(), null);
         }
@@ -142,7 +144,12 @@ public sealed partial class ScraperGrain(
 
     private async Task<ErrorInfo> KeepBundleAsync(IPage page, WebJobRequest request, Exception failure)
     {
-        var reason = failure is UnexpectedPageException ? failure.Message : "The browser failed on the provider's page.";
+        var reason = failure switch
+        {
+            UnexpectedPageException => failure.Message,
+            PlaywrightException => "The browser failed on the provider's page.",
+            _ => $"The recipe failed on the provider's page ({failure.GetType().Name}).",
+        };
         try
         {
             var owner = new EncryptionContext(request.ClientId, request.ConnectionId);

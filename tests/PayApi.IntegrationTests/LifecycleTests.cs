@@ -191,4 +191,48 @@ public sealed class LifecycleTests
 
     private static bool Contains(byte[] haystack, string needle) =>
         haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0;
+
+    [Fact]
+    public async Task A_connection_whose_data_key_was_lost_is_repaired_under_a_new_key()
+    {
+        var dataDir = TestHost.NewDataDir();
+        (string Id, string Secret) client;
+        string connectionId, token;
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            client = await api.CreateClientAsync();
+            (connectionId, token) = await api.ConnectAsync(client, "rk_test_lostkey01");
+
+            // As if keys.db came back from a backup older than this connection.
+            Assert.True(await host.Service<PayApi.Vault.IDataKeyStore>().DeleteAsync(connectionId, CancellationToken.None));
+        }
+
+        await using (var host = await TestHost.StartAsync(dataDir))
+        {
+            var api = new ApiClient(host.Http);
+            using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                await ApiClient.ExpectProblemAsync(refresh, HttpStatusCode.Conflict, "login_required");
+            }
+
+            using (var connection = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(token)))
+            {
+                Assert.Equal("login_required", (await ApiClient.ExpectAsync(connection, HttpStatusCode.OK)).GetProperty("status").GetString());
+            }
+
+            var sessionId = (await api.OpenSessionAsync(client, new { end_user_id = "user-1", connection_id = connectionId })).GetProperty("session_id").GetString()!;
+            await api.SubmitCredentialsAsync(sessionId, "sandbox-stripe", new { api_key = "rk_test_lostkey02" });
+            var session = await api.WaitForSessionAsync(client, sessionId);
+            Assert.Equal("succeeded", session.GetProperty("status").GetString());
+            Assert.Equal(connectionId, (await api.ExchangeAsync(client, session.GetProperty("code").GetString()!)).ConnectionId);
+
+            using (var balance = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+            {
+                await ApiClient.ExpectAsync(balance, HttpStatusCode.OK);
+            }
+
+            Assert.NotNull(await host.Service<PayApi.Vault.IDataKeyStore>().GetAsync(connectionId, CancellationToken.None));
+        }
+    }
 }

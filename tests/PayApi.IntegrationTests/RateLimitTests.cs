@@ -58,6 +58,24 @@ public sealed class RateLimitTests
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
 
+        // A revoked token is not a guess: a backend polling disconnected connections is not throttled for it.
+        var (_, revoked) = await api.ConnectAsync(client, "rk_test_revoked01");
+        using (var disconnect = await api.SendAsync(HttpMethod.Post, "/v1/disconnect", ApiClient.Bearer(revoked)))
+        {
+            await ApiClient.ExpectAsync(disconnect, HttpStatusCode.OK);
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer(revoked));
+            await ApiClient.ExpectProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+
+        using (var stillFine = await api.SendAsync(HttpMethod.Get, "/v1/providers", ApiClient.Basic(client)))
+        {
+            await ApiClient.ExpectAsync(stillFine, HttpStatusCode.OK);
+        }
+
         // Made-up identities each name a fresh per-caller bucket, so only the address can count the failures.
         for (var i = 0; i < 3; i++)
         {

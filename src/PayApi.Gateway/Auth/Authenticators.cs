@@ -30,7 +30,7 @@ public static class Authenticators
         var presented = Bearer(context.Request);
         if (presented is null || string.IsNullOrEmpty(expected) || !FixedTimeEquals(presented, expected))
         {
-            throw PayApiException.Unauthorized("A valid operator bearer token is required.");
+            throw Refused(context, presented is not null, "A valid operator bearer token is required.");
         }
 
         return next(invocation);
@@ -52,7 +52,7 @@ public static class Authenticators
         }
         catch (FormatException)
         {
-            throw PayApiException.Unauthorized("The Basic credentials are not valid base64.");
+            throw Refused(context, true, "The Basic credentials are not valid base64.");
         }
 
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public static class Authenticators
         if (!Ids.IsWellFormed(clientId, Ids.ClientPrefix) || secret.Length is 0 or > 256
             || !await context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(clientId).VerifySecretAsync(secret))
         {
-            throw PayApiException.Unauthorized("The client id or secret is not valid.");
+            throw Refused(context, true, "The client id or secret is not valid.");
         }
 
         context.Items[ClientKey] = clientId;
@@ -73,8 +73,23 @@ public static class Authenticators
         var context = invocation.HttpContext;
         var token = Bearer(context.Request);
         var claims = token is null ? null : await context.RequestServices.GetRequiredService<AccessTokens>().ValidateAsync(token);
-        context.Items[TokenKey] = claims ?? throw PayApiException.Unauthorized("The access token is missing or not valid.");
+        context.Items[TokenKey] = claims ?? throw Refused(context, token is not null, "The access token is missing or not valid.");
         return await next(invocation);
+    }
+
+    /// <summary>Set when presented credentials were wrong (a guess), as opposed to missing or revoked.</summary>
+    public const string GuessKey = "payapi.credential-guess";
+
+    // A wrong secret, admin token or a token that fails its signature counts towards the address's failure
+    // budget; a missing header or a well-signed token of a disconnected connection does not.
+    private static PayApiException Refused(HttpContext context, bool presented, string detail)
+    {
+        if (presented)
+        {
+            context.Items[GuessKey] = true;
+        }
+
+        return PayApiException.Unauthorized(detail);
     }
 
     private static string? Bearer(HttpRequest request)

@@ -3,7 +3,10 @@ using PayApi.Contracts;
 
 namespace PayApi.Gateway.Http;
 
-/// <summary>Applies <see cref="AuthFailureThrottle"/>: refuses credentialed calls from a throttled address, counts 401s.</summary>
+/// <summary>
+/// Applies <see cref="AuthFailureThrottle"/>: refuses credentialed calls from a throttled address and counts wrong
+/// credentials. Behind a load balancer the address is the balancer's unless it is the client's (forwarded headers).
+/// </summary>
 internal sealed class AuthFailureMiddleware(RequestDelegate next, AuthFailureThrottle throttle)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -17,7 +20,7 @@ internal sealed class AuthFailureMiddleware(RequestDelegate next, AuthFailureThr
         }
 
         await next(context);
-        if (hasCredentials && context.Response.StatusCode == StatusCodes.Status401Unauthorized)
+        if (context.Response.StatusCode == StatusCodes.Status401Unauthorized && context.Items.ContainsKey(Auth.Authenticators.GuessKey))
         {
             throttle.RecordFailure(address);
         }

@@ -62,7 +62,9 @@ public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains, Pro
                 result = await recipe.KeepAliveAsync(http, cancellationToken);
                 break;
             }
-            catch (HttpRequestException e) when (proxy is not null && e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.ProxyTunnelError)
+            // Only a failure to reach the proxy itself is the proxy's fault; a refused CONNECT (ProxyTunnelError)
+            // usually means the provider is down behind it, and resting every proxy for that would stop all jobs.
+            catch (HttpRequestException e) when (proxy is not null && e.HttpRequestError == HttpRequestError.ConnectionError)
             {
                 proxies.ReportFailure(proxy);
                 tried.Add(proxy);
