@@ -173,8 +173,12 @@ public sealed class ConnectSessionCleanupTests(GrainClusterFixture f)
         Assert.NotNull(done.Code);
         var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
 
+        Assert.Equal(1, await Files.StatePayloadsMentioningAsync(f.DatabasePath, done.Code!));
         f.Time.Advance(TimeSpan.FromMinutes(41));
         await FireCleanupAsync(session);
+
+        // Erased from the stored state, not merely hidden by the view.
+        Assert.Equal(0, await Files.StatePayloadsMentioningAsync(f.DatabasePath, done.Code!));
         var later = await session.GetAsync(clientId);
         Assert.Equal(SessionStatus.Succeeded, later.Status);
         Assert.Null(later.Code);

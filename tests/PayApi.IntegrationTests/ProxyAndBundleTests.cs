@@ -73,8 +73,16 @@ public sealed class ProxyAndBundleTests
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
         var (connectionId, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+
+        // A read waits for the connect's first fetch (a browser job through proxy-a), so no job is still to come.
+        using (var balance = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectAsync(balance, HttpStatusCode.OK);
+        }
+
         await WebLoginTests.AssertStatusAsync(api, token, "connected");
         Assert.Equal(1, sandbox.BankLoginsByClientAddress()["proxy-a"]);
+        Assert.True(host.Service<ProxyPool>().Snapshot().All(p => p.Healthy));
 
         // proxy-a dies. The keep-alive rests it, goes through proxy-b with the same cookies, and the session lives.
         await proxyA.DisposeAsync();

@@ -329,7 +329,7 @@ public sealed class WebLoginTests
         await using var host = await TestHost.StartAsync(extraArgs:
         [
             "--PayApi:Sandbox:BankCacheTtl=00:00:01",
-            "--PayApi:Grains:ProviderRetryDelay=00:00:03",
+            "--PayApi:Grains:ProviderRetryDelay=00:00:15", // long enough for two calls on a loaded machine
         ]);
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
@@ -362,7 +362,7 @@ public sealed class WebLoginTests
 
         // The bank is back; after the delay the next read fetches again.
         sandbox.BankOutage = false;
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(15));
         using (var recovered = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
         {
             Assert.False((await ApiClient.ExpectAsync(recovered, HttpStatusCode.OK)).GetProperty("cached").GetBoolean());
