@@ -165,7 +165,7 @@ public sealed partial class ConnectionGrain
     private void RequireNoUserActionPending()
     {
         var s = state.State;
-        if (s.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired)
+        if (UserMustAct)
         {
             throw ForDeveloper(s.Error?.Code ?? ErrorCodes.LoginRequired, s.Error?.Detail ?? "The end-user must reconnect this account.");
         }
@@ -180,6 +180,8 @@ public sealed partial class ConnectionGrain
             throw new PayApiException(resting.Failure.Code, $"{resting.Failure.Detail} Not retried for another {wait} s.");
         }
     }
+
+    private bool UserMustAct => state.State.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired;
 
     /// <summary>
     /// What the developer's call gets for a provider failure. The connect-flow codes speak to the end-user at

@@ -134,7 +134,7 @@ public sealed partial class ConnectionGrain(
             return;
         }
 
-        if (state.State.Status is ConnectionStatus.LoginRequired or ConnectionStatus.Locked or ConnectionStatus.MfaRequired)
+        if (UserMustAct)
         {
             // The stored credentials already failed for a reason the end-user must fix; retrying them on a
             // timer would only count towards the provider's lockout.
