@@ -97,12 +97,9 @@ public sealed partial class ConnectionGrain
                 _providerResting = (time.GetUtcNow() + _options.ProviderRetryDelay, ex);
             }
 
-            var s = state.State;
-            if (StatusAfter(ex.Code) is { } status && (s.Status != status || s.Error?.Code != ex.Code))
+            if (StatusAfter(ex.Code) is { } status)
             {
-                s.Status = status;
-                s.Error = new ErrorInfo(ex.Code, ex.Detail);
-                await state.WriteStateAsync();
+                await SetStatusAsync(status, new ErrorInfo(ex.Code, ex.Detail));
             }
 
             var forDeveloper = ForDeveloper(ex.Code, ex.Detail);
@@ -120,6 +117,18 @@ public sealed partial class ConnectionGrain
                 SealSession(await GetDataKeyAsync(), context.Session);
                 await state.WriteStateAsync();
             }
+        }
+    }
+
+    /// <summary>Records a status and its reason on the connection; writes only when either changed.</summary>
+    private async Task SetStatusAsync(string status, ErrorInfo error)
+    {
+        var s = state.State;
+        if (s.Status != status || s.Error != error)
+        {
+            s.Status = status;
+            s.Error = error;
+            await state.WriteStateAsync();
         }
     }
 
@@ -155,7 +164,6 @@ public sealed partial class ConnectionGrain
         ErrorCodes.ProviderUnavailable => ConnectionStatus.ProviderUnavailable,
         _ => null,
     };
-
 
     /// <summary>
     /// A connection whose end-user must act (wrong or changed password, locked account, a code to enter) is not
@@ -209,9 +217,7 @@ public sealed partial class ConnectionGrain
         catch (PayApiException ex) when (ex.Code == ErrorCodes.LoginRequired)
         {
             // Without its key the connection can never reach the provider again: say so on the connection.
-            s.Status = ConnectionStatus.LoginRequired;
-            s.Error = new ErrorInfo(ex.Code, ex.Detail);
-            await state.WriteStateAsync();
+            await SetStatusAsync(ConnectionStatus.LoginRequired, new ErrorInfo(ex.Code, ex.Detail));
             throw;
         }
 
@@ -224,10 +230,9 @@ public sealed partial class ConnectionGrain
         {
             // Stored credentials that fail their integrity check are never used; the end-user must reconnect.
             LogTamperedValue(logger, ConnectionId, CredentialsField);
-            s.Status = ConnectionStatus.LoginRequired;
-            s.Error = new ErrorInfo(ErrorCodes.LoginRequired, "The stored credentials could not be verified; reconnect the account.");
-            await state.WriteStateAsync();
-            throw new PayApiException(ErrorCodes.LoginRequired, s.Error.Detail);
+            var error = new ErrorInfo(ErrorCodes.LoginRequired, "The stored credentials could not be verified; reconnect the account.");
+            await SetStatusAsync(ConnectionStatus.LoginRequired, error);
+            throw new PayApiException(error.Code, error.Detail);
         }
 
         var session = new ProviderSession { Proxy = s.Proxy, CookieJar = await OpenCookiesAsync() };
