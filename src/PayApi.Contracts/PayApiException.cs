@@ -34,6 +34,17 @@ public sealed class PayApiException : Exception
     [Id(1)]
     public string Detail { get; private set; }
 
+    /// <summary>When set, how many seconds the caller should wait before trying again (sent as <c>Retry-After</c>).</summary>
+    [Id(2)]
+    public int? RetryAfterSeconds { get; private set; }
+
+    /// <summary>The same failure (with another detail if given), telling the caller when a retry could succeed.</summary>
+    public PayApiException WithRetryAfter(TimeSpan wait, string? detail = null) =>
+        new(Code, detail ?? Detail) { RetryAfterSeconds = WholeSeconds(wait) };
+
+    /// <summary>A wait as <c>Retry-After</c> gives it: whole seconds, rounded up, at least one.</summary>
+    public static int WholeSeconds(TimeSpan wait) => Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+
     public static PayApiException NotFound(string what) => new(ErrorCodes.NotFound, $"No such {what}.");
 
     public static PayApiException Unauthorized(string detail) => new(ErrorCodes.Unauthorized, detail);

@@ -92,14 +92,17 @@ public sealed partial class ConnectionGrain
         }
         catch (PayApiException ex)
         {
-            if (ex.Code is ErrorCodes.ProviderUnavailable or ErrorCodes.BotBlocked or ErrorCodes.DependencyUnavailable)
-            {
-                _providerResting = (time.GetUtcNow() + _options.ProviderRetryDelay, ex);
-            }
-
             if (StatusAfter(ex.Code) is { } status)
             {
                 await SetStatusAsync(status, new ErrorInfo(ex.Code, ex.Detail));
+            }
+
+            if (ex.Code is ErrorCodes.ProviderUnavailable or ErrorCodes.BotBlocked or ErrorCodes.DependencyUnavailable)
+            {
+                // Not tried again for a while: the caller is told when (Retry-After), and so is the next one.
+                var resting = ex.WithRetryAfter(_options.ProviderRetryDelay);
+                _providerResting = (time.GetUtcNow() + _options.ProviderRetryDelay, resting);
+                throw resting;
             }
 
             var forDeveloper = ForDeveloper(ex.Code, ex.Detail);
@@ -184,8 +187,8 @@ public sealed partial class ConnectionGrain
     {
         if (_providerResting is { } resting && time.GetUtcNow() < resting.Until)
         {
-            var wait = Math.Max(1, (int)Math.Ceiling((resting.Until - time.GetUtcNow()).TotalSeconds));
-            throw new PayApiException(resting.Failure.Code, $"{resting.Failure.Detail} Not retried for another {wait} s.");
+            var wait = resting.Until - time.GetUtcNow();
+            throw resting.Failure.WithRetryAfter(wait, $"{resting.Failure.Detail} Not retried for another {PayApiException.WholeSeconds(wait)} s.");
         }
     }
 

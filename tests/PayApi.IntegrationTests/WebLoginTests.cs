@@ -343,6 +343,7 @@ public sealed class WebLoginTests
         using (var first = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
         {
             await ApiClient.ExpectProblemAsync(first, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
+            Assert.Equal(TimeSpan.FromSeconds(15), first.Headers.RetryAfter?.Delta); // the whole retry delay
         }
 
         // Within the retry delay: answered at once, no browser job, whether a read or a refresh.
@@ -351,11 +352,13 @@ public sealed class WebLoginTests
         {
             var problem = await ApiClient.ExpectProblemAsync(again, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
             Assert.Contains("Not retried", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.InRange(again.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
         }
 
         using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
         {
             await ApiClient.ExpectProblemAsync(refresh, HttpStatusCode.ServiceUnavailable, "provider_unavailable");
+            Assert.NotNull(refresh.Headers.RetryAfter?.Delta);
         }
 
         Assert.Equal(jobs, pool.JobsRun);

@@ -19,7 +19,7 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Prob
         }
         catch (PayApiException ex)
         {
-            await TryWriteAsync(context, ex.Code, ex.Detail);
+            await TryWriteAsync(context, ex.Code, ex.Detail, ex.RetryAfterSeconds);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -72,7 +72,7 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Prob
         }
     }
 
-    private async Task TryWriteAsync(HttpContext context, string code, string detail)
+    private async Task TryWriteAsync(HttpContext context, string code, string detail, int? retryAfterSeconds = null)
     {
         if (context.Response.HasStarted)
         {
@@ -80,7 +80,7 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Prob
             return;
         }
 
-        await Problems.WriteAsync(context, code, detail);
+        await Problems.WriteAsync(context, code, detail, retryAfterSeconds);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request {RequestId} failed with an unhandled exception")]

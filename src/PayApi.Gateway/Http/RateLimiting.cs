@@ -55,7 +55,7 @@ public static class RateLimiting
                     }));
             options.OnRejected = async (rejected, _) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? PayApiException.WholeSeconds(wait) : 1;
                 await Problems.WriteAsync(rejected.HttpContext, ErrorCodes.RateLimited, $"Too many requests. Retry after {retryAfter} s.", retryAfter);
             };
         });
