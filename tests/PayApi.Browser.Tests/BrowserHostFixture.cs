@@ -73,7 +73,7 @@ public sealed class ConnectPageFixture : BrowserHostFixture;
 /// <summary>The service with connect sessions that expire after a few seconds.</summary>
 public sealed class ShortSessionFixture : BrowserHostFixture
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(12); // room for a cold page load before expiry
 
     protected override string[] HostArgs => [$"--PayApi:Grains:SessionLifetime={Lifetime:c}"];
 }

@@ -33,6 +33,7 @@ public sealed class ExpiredSessionTests(ShortSessionFixture fixture) : IClassFix
         var page = browser.Page;
         await page.GotoAsync(connectUrl);
         var key = await ConnectPage.OpenApiKeyFieldAsync(page);
+        Assert.True(DateTimeOffset.UtcNow < expiresAt, "The page loaded only after the session had expired; the test proves nothing.");
 
         await WaitPastAsync(expiresAt);
         await key.FillAsync($"rk_test_late{Guid.NewGuid():n}");

@@ -68,7 +68,11 @@ public static class Flows
         Assert.True(view.Status == SessionStatus.Succeeded, $"expected succeeded, got {view.Status} {view.Error}");
         Assert.NotNull(view.Code);
         var exchanged = await f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId).ExchangeAsync(clientId, view.Code!);
-        return new Connected(clientId, endUserId, opened.SessionId, exchanged.ConnectionId, new TokenGrant(clientId, exchanged.Generation));
+        var grant = new TokenGrant(clientId, exchanged.Generation);
+
+        // A read queues behind the background first fetch: no provider call of this connection outlives the helper.
+        await f.Client.GetGrain<IConnectionGrain>(exchanged.ConnectionId).GetBalanceAsync(grant);
+        return new Connected(clientId, endUserId, opened.SessionId, exchanged.ConnectionId, grant);
     }
 
     public static async Task<PayApiException> AssertCodeAsync(string code, Func<Task> call)

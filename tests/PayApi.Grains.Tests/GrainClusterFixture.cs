@@ -58,6 +58,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         {
             // Before the vault, whose TryAddSingleton(TimeProvider.System) must not win.
             silo.Services.AddSingleton<TimeProvider>(time);
+            // Only grains run on the test clock: advancing it must not fire every earlier test's reminders or
+            // drive the runtime's own loops (message timeouts, activation collection, membership).
+            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.AddSqliteGrainStorage(StorageNames.Default, o => o.DatabasePath = databasePath);
             silo.UseSqliteReminderService(o => o.DatabasePath = databasePath);
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));

@@ -13,7 +13,7 @@ public sealed class HostFixture : IAsyncLifetime
     public ApiClient Api => new(Host.Http);
 
     public async Task InitializeAsync() =>
-        _host = await TestHost.StartAsync(extraArgs: ["--PayApi:Grains:SessionLifetime=00:00:03"]);
+        _host = await TestHost.StartAsync();
 
     public async Task DisposeAsync()
     {

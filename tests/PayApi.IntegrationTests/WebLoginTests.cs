@@ -335,7 +335,7 @@ public sealed class WebLoginTests
         var client = await api.CreateClientAsync();
         var (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
         await TransactionsAsync(api, token);
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // the cache is stale now
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the cache (1 s) is stale now
 
         var sandbox = host.Service<SandboxServer>();
         var pool = host.Service<BrowserPool>();

@@ -43,13 +43,13 @@ public sealed class BankBotCheckTests
         await using var server = await Sandbox.StartAsync(o =>
         {
             o.BankLoginLimit = 1;
-            o.BankLoginWindow = TimeSpan.FromSeconds(1);
+            o.BankLoginWindow = TimeSpan.FromSeconds(3);
         });
         using var client = new BankClient(server);
 
         Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync("nobody", "x")).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await client.LoginAsync("nobody", "x")).StatusCode);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
         Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync("nobody", "x")).StatusCode);
 
         Assert.Equal(3, server.BankLoginsByClientAddress()["127.0.0.1"]);

@@ -40,13 +40,14 @@ public sealed class TestHost : IAsyncDisposable
     {
         dataDir ??= NewDataDir();
         logs ??= new CapturedLogs();
+        var ports = FreePorts(2);
         string[] args =
         [
             "--urls", "http://127.0.0.1:0",
             $"--PayApi:DataDir={dataDir}",
             $"--PayApi:AdminToken={AdminToken}",
-            $"--PayApi:Orleans:SiloPort={FreePort()}",
-            $"--PayApi:Orleans:GatewayPort={FreePort()}",
+            $"--PayApi:Orleans:SiloPort={ports[0]}",
+            $"--PayApi:Orleans:GatewayPort={ports[1]}",
             .. extraArgs,
         ];
         var app = await PayApiApp.BuildAsync(args, builder =>
@@ -73,12 +74,27 @@ public sealed class TestHost : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+
+        // For diagnosing a failed run: the service's log of each host, when a directory is named for it.
+        if (Environment.GetEnvironmentVariable("PAYAPI_TEST_LOG_DIR") is { Length: > 0 } logDir)
+        {
+            Directory.CreateDirectory(logDir);
+            await File.WriteAllTextAsync(Path.Combine(logDir, $"host-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():n}.log"), Logs.All);
+        }
     }
 
-    private static int FreePort()
+    /// <summary>Distinct free ports: every listener stays open until all ports are read, so none repeats.</summary>
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }

@@ -56,6 +56,28 @@ public sealed class Tinyproxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="RequestCount"/> once it has stopped moving for half a second: tinyproxy logs a request a moment
+    /// after relaying it, and a page may still send a late request (a favicon) after its job returned.
+    /// </summary>
+    public async Task<int> SettledRequestCountAsync()
+    {
+        var count = RequestCount;
+        for (var i = 0; i < 40; i++)
+        {
+            await Task.Delay(500);
+            var now = RequestCount;
+            if (now == count)
+            {
+                return now;
+            }
+
+            count = now;
+        }
+
+        return count;
+    }
+
     public static async Task<Tinyproxy> StartAsync(string viaName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(viaName);
