@@ -71,14 +71,24 @@ public sealed partial class ScraperGrain(
         {
             return await browsers.RunAsync(new BrowserJob(proxy, cookies), async (context, ct) =>
             {
-                stage = "opening a page";
+                // The job keeps running for a moment after its time limit (until its context closes); the stage
+                // reported is the one the limit caught it in, not where the unwinding got to.
+                void Enter(string next)
+                {
+                    if (!ct.IsCancellationRequested)
+                    {
+                        stage = next;
+                    }
+                }
+
+                Enter("opening a page");
                 var page = await context.NewPageAsync();
-                stage = request.Kind switch
+                Enter(request.Kind switch
                 {
                     WebJobKind.Login => "signing in",
                     WebJobKind.SubmitMfa => "submitting the one-time code",
                     _ => "fetching data",
-                };
+                });
                 ErrorInfo? error = null;
                 WebScrape? data = null;
                 try
@@ -110,15 +120,15 @@ public sealed partial class ScraperGrain(
 
                     error = new ErrorInfo(ErrorCodes.ProviderUnavailable, $"{recipe.Info.Name} could not be reached. Try again later.");
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException && !ct.IsCancellationRequested) // not the closed context of a stopped job
                 {
                     // An unknown page, a browser error on it, or a recipe that tripped over what it found.
-                    stage = "keeping a failure bundle";
+                    Enter("keeping a failure bundle");
                     error = await KeepBundleAsync(page, request, ex);
                 }
 
                 // The jar is returned on failure too: an MFA step resumes from these cookies.
-                stage = "exporting cookies";
+                Enter("exporting cookies");
                 var jar = CookieJarSerializer.Serialize(await BrowserPool.ExportCookiesAsync(context));
                 return new WebJobResult(error, jar, proxy?.ToString(), data);
             }, CancellationToken.None);

@@ -40,23 +40,48 @@ public sealed class TestHost : IAsyncDisposable
     {
         dataDir ??= NewDataDir();
         logs ??= new CapturedLogs();
-        var ports = FreePorts(2);
-        string[] args =
-        [
-            "--urls", "http://127.0.0.1:0",
-            $"--PayApi:DataDir={dataDir}",
-            $"--PayApi:AdminToken={AdminToken}",
-            $"--PayApi:Orleans:SiloPort={ports[0]}",
-            $"--PayApi:Orleans:GatewayPort={ports[1]}",
-            .. extraArgs,
-        ];
-        var app = await PayApiApp.BuildAsync(args, builder =>
+        // The silo's ports are picked free, then bound by Orleans a moment later; another process can take one
+        // in between, so a start that finds its port taken is tried again with new ones.
+        for (var attempt = 1; ; attempt++)
         {
-            builder.Logging.AddProvider(logs);
-            builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        });
-        await app.StartAsync();
-        return new TestHost(app, dataDir, logs);
+            var ports = FreePorts(2);
+            string[] args =
+            [
+                "--urls", "http://127.0.0.1:0",
+                $"--PayApi:DataDir={dataDir}",
+                $"--PayApi:AdminToken={AdminToken}",
+                $"--PayApi:Orleans:SiloPort={ports[0]}",
+                $"--PayApi:Orleans:GatewayPort={ports[1]}",
+                .. extraArgs,
+            ];
+            var app = await PayApiApp.BuildAsync(args, builder =>
+            {
+                builder.Logging.AddProvider(logs);
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            });
+            try
+            {
+                await app.StartAsync();
+                return new TestHost(app, dataDir, logs);
+            }
+            catch (Exception e) when (attempt < 3 && IsAddressInUse(e))
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static string NewDataDir()

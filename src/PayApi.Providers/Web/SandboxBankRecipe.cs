@@ -159,7 +159,12 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         page.FrameNavigated += OnNavigated;
         try
         {
-            await page.ClickAsync(button);
+            // Not Playwright's own wait for the navigation the click starts (its "scheduled navigations" barrier,
+            // bounded only by the job's limit, now and then never released after the bank had answered): the
+            // commit wait below is ours, and bounded. The option is marked deprecated but still honoured by click.
+#pragma warning disable CS0612
+            await page.ClickAsync(button, new() { NoWaitAfter = true });
+#pragma warning restore CS0612
             try
             {
                 await committed.Task.WaitAsync(SubmitTimeout);
@@ -169,7 +174,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
                 throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
             }
 
-            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = (float)SubmitTimeout.TotalMilliseconds });
         }
         finally
         {
