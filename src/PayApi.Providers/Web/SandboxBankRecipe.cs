@@ -159,9 +159,9 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         page.FrameNavigated += OnNavigated;
         try
         {
-            // Not Playwright's own wait for the navigation the click starts (its "scheduled navigations" barrier,
-            // bounded only by the job's limit, now and then never released after the bank had answered): the
-            // commit wait below is ours, and bounded. The option is marked deprecated but still honoured by click.
+            // Not Playwright's own wait for the navigation the click starts (bounded only by the job's limit): the
+            // commit and document waits below are ours, and bounded. The option is marked deprecated but click still
+            // honours it.
 #pragma warning disable CS0612
             await page.ClickAsync(button, new() { NoWaitAfter = true });
 #pragma warning restore CS0612
@@ -174,7 +174,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
                 throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
             }
 
-            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = (float)SubmitTimeout.TotalMilliseconds });
+            await WaitForDocumentAsync(page);
         }
         finally
         {
@@ -183,6 +183,30 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         }
 
         await ThrowOnErrorStatusAsync(page, last);
+    }
+
+    /// <summary>
+    /// Waits until the committed document is parsed. Now and then Playwright never reports DOMContentLoaded for a
+    /// document that committed (seen about once in 900 sign-ins, which then waited out the job's whole limit), so
+    /// the lifecycle event is given a few seconds and the document's own <c>readyState</c> is asked after that.
+    /// </summary>
+    private static async Task WaitForDocumentAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = 5_000 });
+        }
+        catch (PlaywrightException)
+        {
+            try
+            {
+                await page.WaitForFunctionAsync("() => document.readyState !== 'loading'", null, new() { Timeout = (float)SubmitTimeout.TotalMilliseconds, PollingInterval = 100 });
+            }
+            catch (PlaywrightException)
+            {
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not finish loading the page in time. Try again later.");
+            }
+        }
     }
 
     private static async Task ThrowOnErrorStatusAsync(IPage page, IResponse? response)
