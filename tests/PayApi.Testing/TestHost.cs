@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +43,7 @@ public sealed class TestHost : IAsyncDisposable
         // in between, so a start that finds its port taken is tried again with new ones.
         for (var attempt = 1; ; attempt++)
         {
-            var ports = FreePorts(2);
+            var ports = FreePorts.Take(2);
             string[] args =
             [
                 "--urls", "http://127.0.0.1:0",
@@ -105,21 +104,6 @@ public sealed class TestHost : IAsyncDisposable
         {
             Directory.CreateDirectory(logDir);
             await File.WriteAllTextAsync(Path.Combine(logDir, $"host-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():n}.log"), Logs.All);
-        }
-    }
-
-    /// <summary>Distinct free ports: every listener stays open until all ports are read, so none repeats.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
         }
     }
 }

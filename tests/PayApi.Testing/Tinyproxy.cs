@@ -98,7 +98,7 @@ public sealed class Tinyproxy : IAsyncDisposable
         {
             var directory = Path.Combine(Path.GetTempPath(), "payapi-tinyproxy", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
-            var port = FreePort();
+            var port = FreePorts.Take();
             var logPath = Path.Combine(directory, "tinyproxy.log");
             var configPath = Path.Combine(directory, "tinyproxy.conf");
             await File.WriteAllTextAsync(configPath, $"""
@@ -193,12 +193,5 @@ public sealed class Tinyproxy : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"tinyproxy did not listen on {Address} within {limit.TotalSeconds} s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
