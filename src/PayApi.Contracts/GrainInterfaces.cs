@@ -10,10 +10,12 @@ public interface IClientGrain : IGrainWithStringKey
     Task<CreatedClient> CreateAsync(string name);
 
     [Alias("Get")]
+    [Idempotent]
     Task<ClientInfo?> GetAsync();
 
     /// <summary>Constant-time check of a presented secret against the stored hash.</summary>
     [Alias("VerifySecret")]
+    [Idempotent]
     [ReadOnly]
     Task<bool> VerifySecretAsync(string secret);
 
@@ -25,6 +27,7 @@ public interface IClientGrain : IGrainWithStringKey
     Task<SessionCreated> OpenSessionAsync(SessionRequest request, string? idempotencyKey, string bodyHash);
 
     [Alias("ListConnections")]
+    [Idempotent]
     [ReadOnly]
     Task<IReadOnlyList<OwnedConnection>> ListConnectionsAsync(string? endUserId);
 
@@ -44,10 +47,12 @@ public interface IConnectSessionGrain : IGrainWithStringKey
 
     /// <summary>The developer's view; <c>not_found</c> for another client's session.</summary>
     [Alias("Get")]
+    [Idempotent]
     [AlwaysInterleave]
     Task<SessionView> GetAsync(string clientId);
 
     [Alias("GetForEndUser")]
+    [Idempotent]
     [AlwaysInterleave]
     Task<ConnectPageView> GetForEndUserAsync();
 
@@ -79,19 +84,24 @@ public interface IConnectionGrain : IGrainWithStringKey
     Task<ConnectOutcome> SubmitMfaAsync(string clientId, string code);
 
     [Alias("Get")]
+    [Idempotent]
     Task<ConnectionView> GetAsync(string clientId);
 
     /// <summary>Checks a token's client and generation; <c>unauthorized</c> when they no longer match.</summary>
     [Alias("GetByToken")]
+    [Idempotent]
     Task<ConnectionView> GetByTokenAsync(TokenGrant grant);
 
     [Alias("GetBalance")]
+    [Idempotent]
     Task<BalanceView> GetBalanceAsync(TokenGrant grant);
 
     [Alias("GetTransactions")]
+    [Idempotent]
     Task<PageView<TransactionItem>> GetTransactionsAsync(TokenGrant grant, ListQuery query);
 
     [Alias("GetPayouts")]
+    [Idempotent]
     Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query);
 
     /// <summary>Fetches fresh data from the provider now.</summary>
@@ -113,6 +123,7 @@ public interface IKeyAdminGrain : IGrainWithIntegerKey
     Task<KeyVersionView> RotateAsync();
 
     [Alias("List")]
+    [Idempotent]
     Task<IReadOnlyList<KeyVersionView>> ListAsync();
 
     [Alias("Rewrap")]
@@ -142,10 +153,12 @@ public interface ITokenKeyGrain : IGrainWithIntegerKey
 {
     /// <summary>The key id and the PKCS#8 private key; only for the gateway, never for a client.</summary>
     [Alias("GetSigningKey")]
+    [Idempotent]
     Task<SigningKeyMaterial> GetSigningKeyAsync();
 
     /// <summary>The master key version that wraps the signing key's data key, or null before the first token.</summary>
     [Alias("WrappingKeyId")]
+    [Idempotent]
     Task<string?> GetWrappingKeyIdAsync();
 
     /// <summary>Re-wraps the signing key's data key under the primary master key; true when it moved.</summary>
@@ -166,6 +179,7 @@ public sealed record SigningKeyMaterial([property: Id(0)] string KeyId, [propert
 public interface IReadinessGrain : IGrainWithIntegerKey
 {
     [Alias("Check")]
+    [Idempotent]
     Task<bool> CheckAsync();
 }
 
@@ -185,6 +199,7 @@ public interface IFailureBundleGrain : IGrainWithIntegerKey
 {
     /// <summary>Bundles of one connection, or of all when <paramref name="connectionId"/> is null; never decrypts.</summary>
     [Alias("List")]
+    [Idempotent]
     Task<IReadOnlyList<FailureBundleSummary>> ListAsync(string? connectionId);
 
     /// <summary>Decrypts one bundle; every call is logged with the operator request id.</summary>

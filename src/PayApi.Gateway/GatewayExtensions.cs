@@ -4,6 +4,7 @@ using Microsoft.Extensions.Compliance.Classification;
 using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.DependencyInjection;
 using PayApi.Gateway.Auth;
+using PayApi.Gateway.Cluster;
 using PayApi.Gateway.Endpoints;
 using PayApi.Gateway.Http;
 
@@ -19,6 +20,7 @@ public static class GatewayExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.AdminToken) && o.AdminToken.Length >= 16, "PayApi:AdminToken must be at least 16 characters.")
             .Validate(o => string.IsNullOrEmpty(o.PublicUrl) || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PayApi:PublicUrl must be an absolute URL.")
             .ValidateOnStart();
+        services.AddOptions<FailoverOptions>();
         services.AddSingleton<AccessTokens>();
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));

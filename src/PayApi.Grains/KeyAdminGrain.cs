@@ -11,7 +11,16 @@ public sealed class KeyAdminGrain(KeyRotationService rotation) : Grain, IKeyAdmi
 {
     public async Task<KeyVersionView> RotateAsync()
     {
-        var version = await rotation.RotateAsync(CancellationToken.None);
+        KeyVersion version;
+        try
+        {
+            version = await rotation.RotateAsync(CancellationToken.None);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new PayApiException(ErrorCodes.Conflict, e.Message);
+        }
+
         var usage = await rotation.ListAsync(CancellationToken.None);
         var tokenKey = await TokenKey.GetWrappingKeyIdAsync();
         var count = (usage.FirstOrDefault(u => u.KeyId == version.KeyId)?.WrappedDataKeys ?? 0) + (tokenKey == version.KeyId ? 1 : 0);

@@ -77,6 +77,13 @@ public sealed class LocalKeyring : IKeyring, IDisposable
     public Task<KeyVersion> RotateAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
+        if (!_options.UseDataDir)
+        {
+            throw new NotSupportedException(
+                "The local master key of a cluster comes from PayApi:Vault:MasterKey alone, so it cannot be rotated here; " +
+                "rotate by moving to KMS (PayApi:Keys:Provider=Kms), or run one silo.");
+        }
+
         lock (_gate)
         {
             var current = Load();
@@ -150,6 +157,14 @@ public sealed class LocalKeyring : IKeyring, IDisposable
         try
         {
             var configured = ParseConfiguredKey();
+            if (!_options.UseDataDir)
+            {
+                materials.Add(configured ?? throw new InvalidOperationException(
+                    $"{ConfigKeyName} must be set: this keyring does not use a data dir (a cluster's silos must share one key)."));
+                var only = Version.From(configured);
+                return new Snapshot(new Dictionary<string, Version>(StringComparer.Ordinal) { [only.KeyId] = only }, only);
+            }
+
             var fromFile = LocalMasterKeyFile.Read(_path);
             if (configured is not null)
             {

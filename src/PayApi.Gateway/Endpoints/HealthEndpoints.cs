@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using PayApi.Contracts;
 
 namespace PayApi.Gateway.Endpoints;
@@ -12,8 +13,14 @@ public static class HealthEndpoints
     {
         app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
 
-        app.MapGet("/readyz", async (IGrainFactory grains, HttpContext context) =>
+        app.MapGet("/readyz", async (IGrainFactory grains, IHostApplicationLifetime lifetime, HttpContext context) =>
         {
+            // A stopping process tells the load balancer first, so new requests go elsewhere while in-flight ones finish.
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                throw new PayApiException(ErrorCodes.DependencyUnavailable, "This process is shutting down.");
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             try

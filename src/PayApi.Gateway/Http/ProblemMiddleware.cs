@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PayApi.Contracts;
+using PayApi.Gateway.Cluster;
 
 namespace PayApi.Gateway.Http;
 
@@ -8,7 +10,7 @@ namespace PayApi.Gateway.Http;
 /// Turns every failure into a problem document: typed errors keep their code, a client's mistake is
 /// never a 500, and a real bug is logged by type and answered without a stack trace.
 /// </summary>
-public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<ProblemMiddleware> logger)
+public sealed partial class ProblemMiddleware(RequestDelegate next, IOptions<FailoverOptions> failover, ILogger<ProblemMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -35,8 +37,11 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, ILogger<Prob
         }
         catch (Exception ex) when (ex is TimeoutException or Orleans.Runtime.OrleansException)
         {
+            // A silo that died mid-call, storage that is down or throttling: the caller's request was fine and a
+            // retry shortly after is expected to succeed.
             LogDependencyFailure(logger, context.TraceIdentifier, ex.GetType().FullName);
-            await TryWriteAsync(context, ErrorCodes.DependencyUnavailable, "A backing service did not answer in time. Retry later.");
+            await TryWriteAsync(context, ErrorCodes.DependencyUnavailable, "A backing service is briefly unavailable. Retry after the time in Retry-After.",
+                PayApiException.WholeSeconds(failover.Value.RetryAfter));
         }
         catch (Exception ex)
         {

@@ -1,0 +1,74 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using PayApi.Contracts;
+
+namespace PayApi.Gateway.Cluster;
+
+/// <summary>
+/// Sends an <see cref="IdempotentAttribute">idempotent</see> grain call again when the silo that held the grain
+/// died before answering. Until the cluster declares that silo dead, calls to its grains are refused at once
+/// (nothing listens at its address); once it is declared dead, the grain activates on a survivor from its stored
+/// state and the retry succeeds. Past <see cref="FailoverOptions.RetryBudget"/> the failure goes to the caller,
+/// which the gateway answers with <c>503</c> and <c>Retry-After</c>. Calls that change state are never resent.
+/// </summary>
+public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> options, TimeProvider time, ILogger<FailoverRetryFilter> logger)
+    : IOutgoingGrainCallFilter
+{
+    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (options.Value.RetryBudget <= TimeSpan.Zero || context.InterfaceMethod?.GetCustomAttribute<IdempotentAttribute>() is null)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var started = time.GetTimestamp();
+        var delay = FirstDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            Exception? failure;
+            try
+            {
+                await context.Invoke();
+                failure = context.Response?.Exception;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
+            if (failure is null)
+            {
+                return;
+            }
+
+            var left = options.Value.RetryBudget - time.GetElapsedTime(started);
+            if (!IsSiloGone(failure) || left <= TimeSpan.Zero)
+            {
+                if (context.Response?.Exception is null)
+                {
+                    throw failure;
+                }
+
+                return;
+            }
+
+            LogRetrying(logger, context.InterfaceName, context.MethodName, attempt, failure.GetType().Name);
+            await Task.Delay(delay < left ? delay : left, time);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+
+    /// <summary>The call never reached a live activation: its silo is gone or unreachable, so resending is safe.</summary>
+    // Orleans' ConnectionFailedException (a refused or broken connection to the silo) is not public; it is matched by name.
+    public static bool IsSiloGone(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException || e.GetType().Name == "ConnectionFailedException";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Interface}.{Method}: attempt {Attempt} found its silo gone ({Exception}); retrying")]
+    private static partial void LogRetrying(ILogger logger, string @interface, string method, int attempt, string exception);
+}
