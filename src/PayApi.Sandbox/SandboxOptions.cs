@@ -32,10 +32,4 @@ public sealed class SandboxOptions
     /// here so they can prove a real, accepted password never reaches logs, storage or artifacts.
     /// </summary>
     public string BankPassword { get; set; } = "pass_good";
-
-    /// <summary>
-    /// How long every Stripe-shaped response is held back (<c>PayApi:Sandbox:StripeDelay</c>), so a test of a separate
-    /// host process can have a request still in flight when it stops the process.
-    /// </summary>
-    public TimeSpan StripeDelay { get; set; }
 }

@@ -110,7 +110,7 @@ public sealed class SandboxServer : IAsyncDisposable
         // Quiet by default, and no request logging at all, so an Authorization header can never reach a log.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
 
-        var faults = new SandboxFaults { StripeDelay = options.StripeDelay };
+        var faults = new SandboxFaults();
         builder.Services.AddSingleton(faults);
 
         var app = builder.Build();
