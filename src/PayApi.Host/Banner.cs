@@ -1,20 +1,25 @@
-using PayApi.Sandbox;
-
 namespace PayApi.Host;
 
 /// <summary>What a person starting the service needs to see: where it listens and how to try it.</summary>
 internal static class Banner
 {
-    public static void Print(WebApplication app, string? adminTokenPath, SandboxServer? sandbox)
+    public static void Print(WebApplication app, string? adminTokenPath, string sandbox, HostRole role)
     {
         var url = app.ListeningAddresses().FirstOrDefault() ?? PayApiApp.DefaultUrl;
+        if (role == HostRole.Silo)
+        {
+            Console.Out.WriteLine($"Orleans.PayApi silo is running (role Silo); health probes on {url}/healthz and {url}/readyz.");
+            Console.Out.Flush();
+            return;
+        }
+
         var token = adminTokenPath is null ? "$PayApi__AdminToken" : $"$(cat {adminTokenPath})";
         var lines = new List<string>
         {
             "",
-            $"Orleans.PayApi is listening on {url}",
+            $"Orleans.PayApi is listening on {url}" + (role == HostRole.Gateway ? " (role Gateway: an Orleans client of the cluster)" : ""),
             adminTokenPath is null ? "Admin token: from configuration (PayApi:AdminToken)." : $"Admin token: {adminTokenPath} (mode 0600)",
-            sandbox is null ? "Sandbox providers: off" : $"Sandbox providers: on (sandbox-stripe at {sandbox.StripeBaseAddress}, sandbox-bank at {sandbox.BankBaseAddress})",
+            "Sandbox providers: " + sandbox,
             "",
             "Try it:",
             $"  ADMIN={token}",

@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Compliance.Redaction;
-using Orleans.Configuration;
 using PayApi.Gateway;
 using PayApi.Gateway.Http;
 using PayApi.Grains;
@@ -10,7 +9,8 @@ using PayApi.Providers;
 using PayApi.Providers.Web;
 using PayApi.Scraping;
 using PayApi.Sandbox;
-using PayApi.Storage.Sqlite;
+using PayApi.Gateway.Endpoints;
+using PayApi.Storage.DynamoDB;
 using PayApi.Vault;
 
 namespace PayApi.Host;
@@ -33,6 +33,7 @@ public static class PayApiApp
             throw new SettingsException("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
         }
 
+        var role = settings.ParsedRole;
         var dataDir = Path.GetFullPath(settings.DataDir);
         DataDirectory.Ensure(dataDir);
         var adminToken = AdminTokenFile.Resolve(settings.AdminToken, dataDir, out var adminTokenPath);
@@ -48,68 +49,104 @@ public static class PayApiApp
             k.Limits.MaxRequestBodySize = BodyLimits.TransportMaxBytes;
         });
 
+        // SIGTERM (how ECS stops a task): in-flight requests finish, then the silo hands its grains and reminders over.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Orleans.ShutdownTimeout);
+        builder.Services.AddOptions<DynamoDBOptions>().Bind(builder.Configuration.GetSection("PayApi:DynamoDB"));
+        builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
+
         ConfigureLogging(builder);
 
         SandboxServer? sandbox = null;
-        SandboxOptions? sandboxOptions = null;
-        if (settings.SandboxEnabled)
+        if (role == HostRole.Gateway)
         {
-            sandboxOptions = builder.Configuration.GetSection("PayApi:Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
-            sandbox = await SandboxServer.StartAsync(sandboxOptions, CancellationToken.None);
-            builder.Services.AddSingleton(sandbox);
+            builder.UseOrleansClient(client => ClientSetup.Configure(client, settings));
+        }
+        else
+        {
+            var advertisedIp = await AdvertisedAddress.ResolveAsync(
+                settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
+            builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp));
+            sandbox = await AddSiloServicesAsync(builder, settings, dataDir);
         }
 
-        var databasePath = Path.Combine(dataDir, "payapi.db");
-        builder.UseOrleans(silo =>
+        if (role != HostRole.Silo)
         {
-            silo.UseLocalhostClustering(settings.Orleans.SiloPort, settings.Orleans.GatewayPort, null, settings.Orleans.ServiceId, settings.Orleans.ClusterId);
-            silo.AddSqliteGrainStorage(StorageNames.Default, o => o.DatabasePath = databasePath);
-            silo.UseSqliteReminderService(o => o.DatabasePath = databasePath);
-            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
-
-            // A connect can chain a browser login and an MFA step; calls must outlive one browser job.
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(3));
-        });
-
-        builder.Services.AddPayApiLocalVault(o =>
-        {
-            o.DataDir = dataDir;
-            o.MasterKey = string.IsNullOrEmpty(settings.Vault.MasterKey) ? null : settings.Vault.MasterKey;
-        });
-        builder.Services.AddPayApiProviders();
-        builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
-        if (sandbox is not null)
-        {
-            builder.Services.AddSandboxStripe(sandbox.StripeBaseAddress);
-            // Keep-alives at half the bank's idle timeout (reminders fire at most once a minute).
-            var keepAlive = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, sandboxOptions!.BankSessionIdleTimeout.Ticks / 2));
-            builder.Services.AddSandboxBank(sandbox.BankBaseAddress, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"), keepAlive);
+            builder.Services.AddPayApiGateway(
+                o =>
+                {
+                    o.AdminToken = adminToken;
+                    o.PublicUrl = settings.PublicUrl;
+                },
+                settings.RateLimit);
         }
-
-        builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
-        builder.Services.AddPayApiGateway(
-            o =>
-            {
-                o.AdminToken = adminToken;
-                o.PublicUrl = settings.PublicUrl;
-            },
-            settings.RateLimit);
+        else
+        {
+            builder.Services.AddOptions<PayApi.Gateway.Cluster.FailoverOptions>();
+        }
 
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapPayApiGateway();
+        if (role == HostRole.Silo)
+        {
+            app.UseMiddleware<ProblemMiddleware>();
+            app.MapHealth();
+        }
+        else
+        {
+            app.MapPayApiGateway();
+        }
 
-        // Fail at start-up, not on the first request, when the master key is unusable.
-        await app.Services.GetRequiredService<IKeyring>().ListVersionsAsync(CancellationToken.None);
+        if (role != HostRole.Gateway)
+        {
+            // Fail at start-up, not on the first request, when the master key is unusable.
+            await app.Services.GetRequiredService<IKeyring>().ListVersionsAsync(CancellationToken.None);
+        }
 
-        app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app, adminTokenPath, sandbox));
+        var sandboxLine = !settings.SandboxEnabled ? "off"
+            : sandbox is null ? $"on (the sandbox site at {settings.Sandbox.Url})"
+            : $"on (sandbox-stripe at {sandbox.StripeBaseAddress}, sandbox-bank at {sandbox.BankBaseAddress})";
+        app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app, adminTokenPath, sandboxLine, role));
         if (sandbox is not null)
         {
             app.Lifetime.ApplicationStopped.Register(() => sandbox.DisposeAsync().AsTask().GetAwaiter().GetResult());
         }
 
         return app;
+    }
+
+    // What a silo process runs besides Orleans: the vault, the providers, the browser pool, the sandbox sites.
+    private static async Task<SandboxServer?> AddSiloServicesAsync(WebApplicationBuilder builder, PayApiSettings settings, string dataDir)
+    {
+        SiloSetup.AddVault(builder.Services, settings, dataDir);
+        builder.Services.AddPayApiProviders();
+        builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
+        if (!settings.SandboxEnabled)
+        {
+            return null;
+        }
+
+        var sandboxOptions = builder.Configuration.GetSection("PayApi:Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
+        SandboxServer? sandbox = null;
+        Uri stripeBase, bankBase;
+        if (settings.Sandbox.Url is { Length: > 0 } url)
+        {
+            var root = new Uri(url.EndsWith('/') ? url : url + "/");
+            stripeBase = new Uri(root, sandboxOptions.StripePathPrefix.Trim('/') + "/");
+            bankBase = new Uri(root, sandboxOptions.BankPathPrefix.Trim('/') + "/");
+        }
+        else
+        {
+            sandbox = await SandboxServer.StartAsync(sandboxOptions, CancellationToken.None);
+            builder.Services.AddSingleton(sandbox);
+            (stripeBase, bankBase) = (sandbox.StripeBaseAddress, sandbox.BankBaseAddress);
+        }
+
+        builder.Services.AddSandboxStripe(stripeBase);
+        // Keep-alives at half the bank's idle timeout (reminders fire at most once a minute).
+        var keepAlive = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, sandboxOptions.BankSessionIdleTimeout.Ticks / 2));
+        builder.Services.AddSandboxBank(bankBase, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"), keepAlive);
+        return sandbox;
     }
 
     /// <summary>The addresses the gateway really listens on (after port 0 is resolved).</summary>
