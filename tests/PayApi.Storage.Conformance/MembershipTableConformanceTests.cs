@@ -12,7 +12,13 @@ namespace PayApi.Storage.Conformance;
 /// Orleans' <see cref="IMembershipTable"/> and <see cref="IGatewayListProvider"/> contract as every PayApi
 /// clustering backend must honour it: the cases of Orleans' own MembershipTableTestsBase (extended protocol, with
 /// table versions), plus atomic snapshots under racing writers and whole-entry round trips. Subclass per backend;
-/// xunit creates a new instance (and so a new cluster id) for every test.
+/// xunit creates a new instance (and so a new cluster id) for every test. Calls go through the cancellation-aware
+/// <c>*Async</c> methods, which are what the Orleans 10.4 runtime calls.
+/// <para>
+/// Two rules are stricter than Orleans 10.4's minimum, which lets a backend ignore the row etag on UpdateRow (the
+/// table etag alone guards it) and change the row etag on a heartbeat (as long as the old one still works): PayApi
+/// backends check the row etag, and leave it unchanged on UpdateIAmAlive.
+/// </para>
 /// </summary>
 public abstract class MembershipTableConformanceTests : IAsyncLifetime
 {
