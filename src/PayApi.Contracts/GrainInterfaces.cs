@@ -226,3 +226,15 @@ public sealed record FailureBundleContent(
     [property: Id(1)] string Url,
     [property: Id(2)] byte[] ScreenshotPng,
     [property: Id(3)] string Html);
+
+/// <summary>
+/// The providers the silos serve (each silo holds the adapters), for gateways: a gateway-only process has no
+/// adapters of its own. A stateless worker, so it answers on whichever silo the call lands.
+/// </summary>
+[Alias("PayApi.IProviderDirectoryGrain")]
+public interface IProviderDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("List")]
+    [Idempotent]
+    Task<IReadOnlyList<ProviderInfo>> ListAsync();
+}

@@ -22,6 +22,7 @@ public static class GatewayExtensions
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<ProviderDirectory>();
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(PayApiTaxonomy.Secret)));

@@ -8,7 +8,7 @@ internal static class Banner
         var url = app.ListeningAddresses().FirstOrDefault() ?? PayApiApp.DefaultUrl;
         if (role == HostRole.Silo)
         {
-            Console.Out.WriteLine($"Orleans.PayApi silo is running (role Silo); health probes on {url}/healthz and {url}/readyz.");
+            Console.Out.WriteLine($"Orleans.PayApi is listening on {url} (role Silo: health probes only, {url}/healthz and {url}/readyz)");
             Console.Out.Flush();
             return;
         }

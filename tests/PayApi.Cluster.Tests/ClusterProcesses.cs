@@ -122,6 +122,18 @@ public sealed class ClusterProcesses : IAsyncDisposable
 
         await Dynalite.DisposeAsync();
         await Sandbox.DisposeAsync();
+
+        // For diagnosing a failed run: every process's log, when a directory is named for it (as TestHost does).
+        if (Environment.GetEnvironmentVariable("PAYAPI_TEST_LOG_DIR") is { Length: > 0 } logDir)
+        {
+            foreach (var log in Directory.EnumerateFiles(Root, "*.log", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(logDir, "cluster-" + Path.GetFileName(Root), Path.GetRelativePath(Root, log));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(log, target, overwrite: true);
+            }
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Http;
-using PayApi.Providers;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -43,13 +42,14 @@ public static class ConnectEndpoints
 
         var api = app.MapGroup("/connect/api/{session_id}");
 
-        api.MapGet("", async (string session_id, HttpContext context, IGrainFactory grains, IProviderCatalog catalog) =>
+        api.MapGet("", async (string session_id, HttpContext context, IGrainFactory grains, ProviderDirectory directory) =>
         {
             var view = await Session(grains, session_id).GetForEndUserAsync();
             context.Response.Headers.CacheControl = "no-store";
+            var all = await directory.ListAsync();
             var offered = view.Providers.Count > 0
-                ? view.Providers.Select(catalog.Find).OfType<IProviderAdapter>().Select(a => a.Info)
-                : catalog.List();
+                ? view.Providers.Select(id => all.FirstOrDefault(p => p.Id == id)).OfType<ProviderInfo>()
+                : all;
             return Results.Json(new
             {
                 status = view.Status,
@@ -60,11 +60,11 @@ public static class ConnectEndpoints
             });
         });
 
-        api.MapPost("/credentials", async (string session_id, HttpContext context, IGrainFactory grains, IProviderCatalog catalog) =>
+        api.MapPost("/credentials", async (string session_id, HttpContext context, IGrainFactory grains, ProviderDirectory directory) =>
         {
             var body = await JsonBody.ReadAsync(context);
             var providerId = body.RequiredString("provider", 64);
-            var provider = catalog.Find(providerId)?.Info ?? throw PayApiException.Invalid("provider is not a known provider id.");
+            var provider = await directory.FindAsync(providerId) ?? throw PayApiException.Invalid("provider is not a known provider id.");
             var fields = body.RequiredStringMap("fields");
             foreach (var field in provider.Fields)
             {

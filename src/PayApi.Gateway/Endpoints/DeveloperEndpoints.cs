@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
 using PayApi.Gateway.Http;
-using PayApi.Providers;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -17,8 +16,8 @@ public static class DeveloperEndpoints
     {
         var v1 = app.MapGroup("/v1").AddEndpointFilter(Authenticators.RequireClient);
 
-        v1.MapGet("/providers", (IProviderCatalog catalog) =>
-            Results.Json(new { data = catalog.List().Select(ProviderJson.Of) }));
+        v1.MapGet("/providers", async (ProviderDirectory providers) =>
+            Results.Json(new { data = (await providers.ListAsync()).Select(ProviderJson.Of) }));
 
         v1.MapPost("/connect/sessions", OpenSessionAsync);
 
@@ -72,7 +71,7 @@ public static class DeveloperEndpoints
         return app;
     }
 
-    private static async Task<IResult> OpenSessionAsync(HttpContext context, IGrainFactory grains, IProviderCatalog catalog, IOptions<GatewayOptions> options)
+    private static async Task<IResult> OpenSessionAsync(HttpContext context, IGrainFactory grains, ProviderDirectory directory, IOptions<GatewayOptions> options)
     {
         var body = await JsonBody.ReadAsync(context);
         var endUserId = body.RequiredString("end_user_id", 128);
@@ -84,8 +83,8 @@ public static class DeveloperEndpoints
                 throw PayApiException.Invalid("providers must not be empty when given.");
             }
 
-            var unknown = providers.FirstOrDefault(p => catalog.Find(p) is null);
-            if (unknown is not null)
+            var known = await directory.ListAsync();
+            if (providers.Any(p => !known.Any(k => k.Id == p)))
             {
                 throw PayApiException.Invalid("providers contains an unknown provider id.");
             }
