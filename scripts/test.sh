@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Orleans.PayApi on a fresh Debian machine with the .NET SDK.
 # Installs what the tests need, idempotently: Debian's Chromium (the service's scraper and the browser
-# tests drive it through Playwright) and tinyproxy (proxy rotation tests), then NuGet restore. Prints each test project's summary and a total line.
+# tests drive it through Playwright), tinyproxy (proxy rotation tests), Node.js and the npm package dynalite
+# (the DynamoDB tests run a real dynalite on loopback), then NuGet restore. Prints each test project's summary
+# and a total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,11 +12,19 @@ command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not fou
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# dynalite and its LevelDB binding (a prebuilt binary for linux-x64 ships in the package), pinned by the lock file.
+if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
+  echo "Installing dynalite (npm ci in tests/tools/dynalite)"
+  npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
