@@ -22,11 +22,11 @@ public sealed class KeyRotationService(IKeyring keyring, IDataKeyStore store, IL
     {
         var primary = (await keyring.ListVersionsAsync(ct)).Single(v => v.Primary).KeyId;
         long scanned = 0, rewrapped = 0, current = 0, conflicts = 0, failed = 0;
-        string? after = null;
-        while (true)
+        string? cursor = null;
+        do
         {
-            var page = await store.ListAsync(after, PageSize, ct);
-            foreach (var record in page)
+            var page = await store.ListAsync(cursor, PageSize, ct);
+            foreach (var record in page.Records)
             {
                 scanned++;
                 // The key id inside the wrapped value is what decides; the column is bookkeeping.
@@ -58,13 +58,9 @@ public sealed class KeyRotationService(IKeyring keyring, IDataKeyStore store, IL
                 }
             }
 
-            if (page.Count < PageSize)
-            {
-                break;
-            }
-
-            after = page[^1].ConnectionId;
+            cursor = page.NextCursor;
         }
+        while (cursor is not null);
 
         KeyRotationServiceLog.RewrapFinished(logger, scanned, rewrapped, current, conflicts, failed);
         return new RewrapResult(scanned, rewrapped, current, conflicts, failed);

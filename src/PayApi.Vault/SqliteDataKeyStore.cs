@@ -102,7 +102,8 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
         return counts;
     }
 
-    public async Task<IReadOnlyList<WrappedKeyRecord>> ListAsync(string? afterConnectionId, int limit, CancellationToken ct)
+    /// <remarks>Keyset paging by connection id; the cursor is the last connection id of the page.</remarks>
+    public async Task<DataKeyPage> ListAsync(string? cursor, int limit, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         await using var connection = await OpenAsync(ct);
@@ -113,7 +114,7 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
             ORDER BY connection_id
             LIMIT $limit
             """;
-        command.Parameters.AddWithValue("$after", (object?)afterConnectionId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$after", (object?)cursor ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
         var records = new List<WrappedKeyRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -122,7 +123,8 @@ public sealed class SqliteDataKeyStore : IDataKeyStore, IDisposable
             records.Add(new WrappedKeyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
         }
 
-        return records;
+        // A short page is the last; a full one may be followed by an empty last page.
+        return new DataKeyPage(records, records.Count == limit ? records[^1].ConnectionId : null);
     }
 
     public async Task<bool> ReplaceAsync(string connectionId, string expectedWrapped, string newKeyId, string newWrapped, CancellationToken ct)

@@ -37,7 +37,10 @@ public sealed class KeyRotationServiceTests : IDisposable
         Assert.Equal([("local-1", 0L), ("local-2", 205L)], after.Select(v => (v.KeyId, v.WrappedDataKeys)));
 
         // Every moved key still opens to the same bytes, for its own owner only.
-        foreach (var record in await store.ListAsync(null, 1000, default))
+        var listed = await store.ListAsync(null, 1000, default);
+        Assert.Null(listed.NextCursor);
+        Assert.Equal(205, listed.Records.Count);
+        foreach (var record in listed.Records)
         {
             Assert.Equal("local-2", keyring.KeyIdOf(record.Wrapped));
             Assert.Equal(plaintexts[record.ConnectionId], await keyring.UnwrapAsync(record.Wrapped, new EncryptionContext(record.ClientId, record.ConnectionId), default));
