@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
-# Benchmarks sandbox-bank web logins through the BrowserPool against a browser-per-login baseline, and
-# a plain-HTTP keep-alive against a browser re-login, in one run; prints a table and a summary line.
-# Usage: scripts/bench.sh [--logins N] [--keepalives M]   (defaults 20 and 20)
-# Installs Debian's Chromium if it is missing (as scripts/test.sh does), then builds and runs in Release.
+# Benchmarks, each against a baseline measured in the same run; prints tables and summary lines.
+#   browser: sandbox-bank web logins through the BrowserPool against a browser per login, and a plain-HTTP
+#            keep-alive against a browser re-login.
+#   cluster: cached reads on one silo against a two-silo cluster (two host processes) on dynalite:
+#            requests per second and CPU seconds per 1,000 requests summed over all server processes.
+# Usage: scripts/bench.sh [browser|cluster] [--logins N] [--keepalives M] [--seconds S]   (default: both; 20, 20, 20)
+# Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not found on PATH)." >&2; exit 1; }
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian packages: chromium"
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v node >/dev/null || need_apt+=(nodejs)
+command -v npm >/dev/null || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
+  echo "Installing dynalite (npm ci in tests/tools/dynalite)"
+  npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 project=bench/PayApi.Benchmarks/PayApi.Benchmarks.csproj
 dotnet restore "$project" --nologo -v quiet
 dotnet build "$project" -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
+# The cluster benchmark starts the host as its own process, from its Release build.
+dotnet build src/PayApi.Host/PayApi.Host.csproj -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
 exec dotnet bench/PayApi.Benchmarks/bin/Release/net10.0/PayApi.Benchmarks.dll "$@"

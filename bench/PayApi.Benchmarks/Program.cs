@@ -18,11 +18,18 @@ namespace PayApi.Benchmarks;
 internal static class Program
 {
     private const int Concurrency = 2;
-    private const string Usage = "usage: bench.sh [--logins N] [--keepalives M]   (defaults: --logins 20 --keepalives 20)";
+    private const string Usage =
+        "usage: bench.sh [browser|cluster] [--logins N] [--keepalives M] [--seconds S]   (defaults: both; --logins 20 --keepalives 20 --seconds 20)";
 
     private static async Task<int> Main(string[] args)
     {
-        if (!TryParse(args, out var logins, out var keepAlives))
+        var only = args.Length > 0 && args[0] is "browser" or "cluster" ? args[0] : null;
+        if (only is not null)
+        {
+            args = args[1..];
+        }
+
+        if (!TryParse(args, out var logins, out var keepAlives, out var seconds))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -38,7 +45,13 @@ internal static class Program
 
         try
         {
-            return await RunAsync(logins, keepAlives, overall.Token);
+            var status = only is null or "browser" ? await RunAsync(logins, keepAlives, overall.Token) : 0;
+            if (only is null)
+            {
+                Console.WriteLine();
+            }
+
+            return only is null or "cluster" ? Math.Max(status, await ClusterBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), overall.Token)) : status;
         }
         catch (BenchmarkFailedException e)
         {
@@ -208,16 +221,18 @@ internal static class Program
         return CookieJarSerializer.Serialize(CookieContainerBridge.FromContainer(container, previous));
     }
 
-    private static bool TryParse(string[] args, out int logins, out int keepAlives)
+    private static bool TryParse(string[] args, out int logins, out int keepAlives, out int seconds)
     {
         logins = 20;
         keepAlives = 20;
+        seconds = 20;
         for (var i = 0; i < args.Length; i++)
         {
             var target = args[i] switch
             {
                 "--logins" => 1,
                 "--keepalives" or "--keep-alives" => 2,
+                "--seconds" => 3,
                 _ => 0,
             };
             if (target == 0 || i + 1 >= args.Length
@@ -226,13 +241,17 @@ internal static class Program
                 return false;
             }
 
-            if (target == 1)
+            switch (target)
             {
-                logins = value;
-            }
-            else
-            {
-                keepAlives = value;
+                case 1:
+                    logins = value;
+                    break;
+                case 2:
+                    keepAlives = value;
+                    break;
+                default:
+                    seconds = value;
+                    break;
             }
         }
 

@@ -30,6 +30,9 @@ public sealed class Dynalite : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The server's process id, for measuring its CPU.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("dynalite is not running.");
+
     /// <summary>Options for a fresh set of tables of this server: a unique prefix keeps tests apart.</summary>
     public DynamoDBOptions Options(string? tablePrefix = null) => new()
     {

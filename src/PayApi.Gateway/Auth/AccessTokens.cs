@@ -15,6 +15,8 @@ public sealed record AccessTokenClaims(string ConnectionId, string ClientId, lon
 /// </summary>
 public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
 {
+    private readonly VerifiedTokens _verified = new();
+
     public const string Issuer = "payapi";
     public const string Audience = "payapi";
 
@@ -48,6 +50,22 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
             return null;
         }
 
+        if (_verified.TryGet(token, out var known))
+        {
+            return known;
+        }
+
+        var claims = await VerifyAsync(token);
+        if (claims is not null)
+        {
+            _verified.Add(token, claims);
+        }
+
+        return claims;
+    }
+
+    private async Task<AccessTokenClaims?> VerifyAsync(string token)
+    {
         var parts = token.Split('.');
         if (parts.Length != 3)
         {
@@ -72,17 +90,17 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
             }
 
             using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
-            var claims = payload.RootElement;
-            if (Text(claims, "iss") != Issuer || Text(claims, "aud") != Audience)
+            var body = payload.RootElement;
+            if (Text(body, "iss") != Issuer || Text(body, "aud") != Audience)
             {
                 return null;
             }
 
-            var sub = Text(claims, "sub");
-            var cid = Text(claims, "cid");
-            var jti = Text(claims, "jti");
+            var sub = Text(body, "sub");
+            var cid = Text(body, "cid");
+            var jti = Text(body, "jti");
             if (!Ids.IsWellFormed(sub, Ids.ConnectionPrefix) || !Ids.IsWellFormed(cid, Ids.ClientPrefix) || jti is null
-                || !claims.TryGetProperty("gen", out var gen) || !gen.TryGetInt64(out var generation))
+                || !body.TryGetProperty("gen", out var gen) || !gen.TryGetInt64(out var generation))
             {
                 return null;
             }

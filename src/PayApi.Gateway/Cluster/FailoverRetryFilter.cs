@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -19,11 +21,15 @@ public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> option
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
+    private static readonly ConcurrentDictionary<MethodInfo, bool> Idempotent = new();
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (options.Value.RetryBudget <= TimeSpan.Zero || context.InterfaceMethod?.GetCustomAttribute<IdempotentAttribute>() is null)
+        // The common case costs one await and looks at nothing: only a call whose silo was gone is examined.
+        var failure = await InvokeOnceAsync(context);
+        if (failure is null || !IsSiloGone(failure) || options.Value.RetryBudget <= TimeSpan.Zero || !IsIdempotent(context.InterfaceMethod))
         {
-            await context.Invoke();
+            Surface(context, failure);
             return;
         }
 
@@ -31,38 +37,51 @@ public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> option
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
-            Exception? failure;
-            try
-            {
-                await context.Invoke();
-                failure = context.Response?.Exception;
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-
-            if (failure is null)
-            {
-                return;
-            }
-
             var left = options.Value.RetryBudget - time.GetElapsedTime(started);
-            if (!IsSiloGone(failure) || left <= TimeSpan.Zero)
+            if (left <= TimeSpan.Zero)
             {
-                if (context.Response?.Exception is null)
-                {
-                    throw failure;
-                }
-
+                Surface(context, failure);
                 return;
             }
 
             LogRetrying(logger, context.InterfaceName, context.MethodName, attempt, failure.GetType().Name);
             await Task.Delay(delay < left ? delay : left, time);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+
+            failure = await InvokeOnceAsync(context);
+            if (failure is null || !IsSiloGone(failure))
+            {
+                Surface(context, failure);
+                return;
+            }
         }
     }
+
+    // A failed call either throws or leaves its exception in the response, depending on where it failed.
+    private static async Task<Exception?> InvokeOnceAsync(IOutgoingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+            return context.Response?.Exception;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    // A failure that came back in the response stays there for the caller; one that was thrown is thrown again.
+    private static void Surface(IOutgoingGrainCallContext context, Exception? failure)
+    {
+        if (failure is not null && context.Response?.Exception is null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    private static bool IsIdempotent(MethodInfo? method) =>
+        method is not null && Idempotent.GetOrAdd(method, m => m.GetCustomAttribute<IdempotentAttribute>() is not null);
 
     /// <summary>The call never reached a live activation: its silo is gone or unreachable, so resending is safe.</summary>
     // Orleans' ConnectionFailedException (a refused or broken connection to the silo) is not public; it is matched by name.

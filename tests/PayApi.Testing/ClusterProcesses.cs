@@ -1,9 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using PayApi.Sandbox;
-using PayApi.Testing;
 
-namespace PayApi.Cluster.Tests;
+namespace PayApi.Testing;
 
 /// <summary>
 /// Real host processes sharing one cluster on one dynalite: the settings every member needs (the same tables,

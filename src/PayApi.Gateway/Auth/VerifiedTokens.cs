@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PayApi.Gateway.Auth;
+
+/// <summary>
+/// Access tokens whose signature this gateway already verified, keyed by a SHA-256 digest of the token (never the
+/// token itself), so a token seen before costs a hash instead of an ECDSA verification. Bounded: past
+/// <see cref="Capacity"/> entries it starts over. Only the signature is remembered; whether the connection still
+/// exists, and for which client and generation, is checked by its grain on every call. The signing key never
+/// changes while a process runs (a rewrap re-seals the same key), so nothing here outlives the key it was checked with.
+/// </summary>
+public sealed class VerifiedTokens
+{
+    public const int Capacity = 100_000;
+
+    private readonly ConcurrentDictionary<UInt128, AccessTokenClaims> _verified = new();
+
+    public bool TryGet(string token, out AccessTokenClaims claims) => _verified.TryGetValue(Digest(token), out claims!);
+
+    public void Add(string token, AccessTokenClaims claims)
+    {
+        if (_verified.Count >= Capacity)
+        {
+            _verified.Clear();
+        }
+
+        _verified[Digest(token)] = claims;
+    }
+
+    // 128 bits of SHA-256: collisions among a hundred thousand tokens are out of reach.
+    private static UInt128 Digest(string token)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(token.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(token, rented);
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(rented.AsSpan(0, written), hash);
+            return MemoryMarshal.Read<UInt128>(hash);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}
