@@ -22,10 +22,13 @@ public sealed class DynamoDBOptions
     public bool CreateTables { get; set; } = true;
 
     /// <summary>Retries of a throttled, 5xx or unreachable request, with the SDK's jittered exponential backoff, before the call fails.</summary>
-    public int MaxErrorRetry { get; set; } = 4;
+    public int MaxErrorRetry { get; set; } = 3;
 
-    /// <summary>How long one HTTP attempt may take before it is abandoned (and retried).</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long one HTTP attempt may take before it is abandoned (and retried). DynamoDB answers in milliseconds; with
+    /// <see cref="MaxErrorRetry"/> this bounds how long a hung endpoint can hold a grain call before it fails as 503.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>The four tables' names.</summary>
     public string MembershipTable => TablePrefix + "membership";

@@ -35,7 +35,7 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, IOptions<Fai
         {
             // The caller went away; there is nobody to answer.
         }
-        catch (Exception ex) when (ex is TimeoutException or Orleans.Runtime.OrleansException)
+        catch (Exception ex) when (IsDependencyFailure(ex))
         {
             // A silo that died mid-call, storage that is down or throttling: the caller's request was fine and a
             // retry shortly after is expected to succeed.
@@ -49,6 +49,21 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, IOptions<Fai
             await TryWriteAsync(context, ErrorCodes.InternalError, "An internal error occurred. Quote the request_id when reporting it.");
         }
     }
+
+    /// <summary>
+    /// A timeout, a broken connection, or an Orleans failure of a kind of its own (a silo gone, a message refused,
+    /// storage that did not answer: our storage providers throw that as a subclass of
+    /// <see cref="Orleans.Runtime.OrleansException"/>). Orleans also wraps any other failure of a grain's storage in a
+    /// plain <see cref="Orleans.Runtime.OrleansException"/>; what it wraps decides, and a bug or a refusal (state too
+    /// large to store) is a 500, since retrying cannot help.
+    /// </summary>
+    public static bool IsDependencyFailure(Exception ex) => ex switch
+    {
+        TimeoutException or IOException or System.Net.Sockets.SocketException or HttpRequestException => true,
+        Orleans.Runtime.OrleansException { InnerException: { } inner } when ex.GetType() == typeof(Orleans.Runtime.OrleansException) => IsDependencyFailure(inner),
+        Orleans.Runtime.OrleansException => true,
+        _ => false,
+    };
 
     // Routing's own 404/405 carry no body; give them the contract's shape too.
     private static Task WriteStatusOnlyAsync(HttpContext context)
