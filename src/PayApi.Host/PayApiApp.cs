@@ -25,7 +25,8 @@ public static class PayApiApp
 
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.<environment>.json sit beside the executable, wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var settings = builder.Configuration.GetSection("PayApi").Get<PayApiSettings>() ?? new PayApiSettings();
         var problems = settings.Problems().ToList();
         if (problems.Count > 0)
