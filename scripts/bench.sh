@@ -11,21 +11,10 @@ cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not found on PATH)." >&2; exit 1; }
 
-need_apt=()
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
-command -v node >/dev/null || need_apt+=(nodejs)
-command -v npm >/dev/null || need_apt+=(npm)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-
-if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
-  echo "Installing dynalite (npm ci in tests/tools/dynalite)"
-  npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
-fi
+# shellcheck source=lib/install.sh
+. scripts/lib/install.sh
+ensure_debian_packages chromium:/usr/bin/chromium
+ensure_dynalite
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 project=bench/PayApi.Benchmarks/PayApi.Benchmarks.csproj

@@ -5,20 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=()
-command -v node >/dev/null || need_apt+=(nodejs)
-command -v npm >/dev/null || need_apt+=(npm)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-
-if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
-  echo "Installing dynalite (npm ci in tests/tools/dynalite)"
-  npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
-fi
+# shellcheck source=lib/install.sh
+. scripts/lib/install.sh
+ensure_dynalite
 
 dir="${PAYAPI_DYNALITE_DIR:-$PWD/data/dynalite}"
 mkdir -p "$dir"

@@ -9,12 +9,9 @@ cd "$(dirname "$0")/.."
 command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not found on PATH)." >&2; exit 1; }
 
 # Web-login providers (the sandbox bank among them) are driven in Debian's Chromium.
-if [ ! -x /usr/bin/chromium ] && [ -z "${PayApi__Scraper__ChromiumPath:-}" ]; then
-  echo "Installing Debian's chromium for the scraper pool"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+# shellcheck source=lib/install.sh
+. scripts/lib/install.sh
+[ -n "${PayApi__Scraper__ChromiumPath:-}" ] || ensure_debian_packages chromium:/usr/bin/chromium
 
 dotnet restore Orleans.PayApi.slnx --nologo -v quiet
 dotnet build src/PayApi.Host/PayApi.Host.csproj -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly

@@ -9,23 +9,10 @@ cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not found on PATH)." >&2; exit 1; }
 
-need_apt=()
-[ -x /usr/bin/chromium ] || need_apt+=(chromium)
-[ -x /usr/bin/tinyproxy ] || need_apt+=(tinyproxy)
-command -v node >/dev/null || need_apt+=(nodejs)
-command -v npm >/dev/null || need_apt+=(npm)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "Installing Debian packages: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
-
-# dynalite and its LevelDB binding (a prebuilt binary for linux-x64 ships in the package), pinned by the lock file.
-if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
-  echo "Installing dynalite (npm ci in tests/tools/dynalite)"
-  npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
-fi
+# shellcheck source=lib/install.sh
+. scripts/lib/install.sh
+ensure_debian_packages chromium:/usr/bin/chromium tinyproxy:/usr/bin/tinyproxy
+ensure_dynalite
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore Orleans.PayApi.slnx --nologo -v quiet

@@ -153,18 +153,15 @@ public sealed partial class DynamoDBGrainStorage : IGrainStorage, ILifecyclePart
             throw new GrainStateTooLargeException(grainId.ToString(), stateName, size, MaxItemBytes);
         }
 
-        var request = new PutItemRequest { TableName = table, Item = item };
-        if (expectedETag is null)
+        var (condition, names, values) = ETagCondition(expectedETag);
+        var request = new PutItemRequest
         {
-            request.ConditionExpression = "attribute_not_exists(#pk)";
-            request.ExpressionAttributeNames = KeyName;
-        }
-        else
-        {
-            request.ConditionExpression = "#etag = :etag";
-            request.ExpressionAttributeNames = ETagName;
-            request.ExpressionAttributeValues = new() { [":etag"] = new(expectedETag) };
-        }
+            TableName = table,
+            Item = item,
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        };
 
         try
         {
@@ -185,24 +182,28 @@ public sealed partial class DynamoDBGrainStorage : IGrainStorage, ILifecyclePart
         grainState.RecordExists = true;
     }
 
+    // Orleans' optimistic concurrency as a DynamoDB condition: no ETag means "only if absent", any other ETag
+    // must equal the stored one.
+    private static (string Condition, Dictionary<string, string> Names, Dictionary<string, AttributeValue>? Values) ETagCondition(string? expectedETag) =>
+        expectedETag is null
+            ? ("attribute_not_exists(#pk)", KeyName, null)
+            : ("#etag = :etag", ETagName, new() { [":etag"] = new(expectedETag) });
+
     /// <inheritdoc />
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var expectedETag = grainState.ETag;
         var key = Key(stateName, grainId);
-        var request = new DeleteItemRequest { TableName = table, Key = key };
-        if (expectedETag is null)
+        // A null ETag claims nothing is stored: deleting nothing is fine, an existing item is a conflict.
+        var (condition, names, values) = ETagCondition(expectedETag);
+        var request = new DeleteItemRequest
         {
-            // A null ETag claims nothing is stored: deleting nothing is fine, an existing item is a conflict.
-            request.ConditionExpression = "attribute_not_exists(#pk)";
-            request.ExpressionAttributeNames = KeyName;
-        }
-        else
-        {
-            request.ConditionExpression = "#etag = :etag";
-            request.ExpressionAttributeNames = ETagName;
-            request.ExpressionAttributeValues = new() { [":etag"] = new(expectedETag) };
-        }
+            TableName = table,
+            Key = key,
+            ConditionExpression = condition,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        };
 
         try
         {

@@ -93,6 +93,12 @@ public sealed class TenantIsolationTests(HostFixture fixture) : IClassFixture<Ho
         Assert.Equal(alice.ClientId, payload.GetProperty("cid").GetString());
         Assert.False(payload.TryGetProperty("exp", out _));
 
+        // The real token is verified (and remembered) first: no variant of it may pass on that memory.
+        using (var response = await Api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        }
+
         using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var claims = JsonSerializer.Deserialize<Dictionary<string, object>>(payload.GetRawText())!;
         var forged = new[]

@@ -1,0 +1,25 @@
+# Sourced by the scripts in scripts/: installs what they need when it is missing, and nothing else.
+
+# ensure_debian_packages PACKAGE:COMMAND ... — installs each PACKAGE whose COMMAND (a name or a path) is missing.
+ensure_debian_packages() {
+  local missing=() spec
+  for spec in "$@"; do
+    command -v "${spec#*:}" >/dev/null 2>&1 || missing+=("${spec%%:*}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# ensure_dynalite — Node.js, and dynalite with its LevelDB binding (a prebuilt linux-x64 binary ships in the
+# package) in tests/tools/dynalite, pinned by its lock file.
+ensure_dynalite() {
+  ensure_debian_packages nodejs:node npm:npm
+  if [ ! -f tests/tools/dynalite/node_modules/dynalite/package.json ]; then
+    echo "Installing dynalite (npm ci in tests/tools/dynalite)"
+    npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
+  fi
+}
