@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
 using PayApi.Gateway.Cluster;
 using PayApi.Storage.DynamoDB;
@@ -10,10 +11,14 @@ namespace PayApi.Host;
 /// </summary>
 public static class ClientSetup
 {
-    public static void Configure(IClientBuilder client, PayApiSettings settings)
+    public static void Configure(IClientBuilder client, PayApiSettings settings, X509Certificate2? clusterCertificate)
     {
         ConfigureClustering(client, settings);
         ConfigureRuntime(client, settings);
+        if (clusterCertificate is not null)
+        {
+            client.UseTls(clusterCertificate, o => ClusterTls.Configure(o, clusterCertificate));
+        }
     }
 
     public static void ConfigureClustering(IClientBuilder client, PayApiSettings settings)

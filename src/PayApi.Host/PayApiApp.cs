@@ -58,15 +58,16 @@ public static class PayApiApp
         ConfigureLogging(builder);
 
         SandboxServer? sandbox = null;
+        var clusterCertificate = ClusterTls.Load(settings.Orleans.Tls);
         if (role == HostRole.Gateway)
         {
-            builder.UseOrleansClient(client => ClientSetup.Configure(client, settings));
+            builder.UseOrleansClient(client => ClientSetup.Configure(client, settings, clusterCertificate));
         }
         else
         {
             var advertisedIp = await AdvertisedAddress.ResolveAsync(
                 settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
-            builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp));
+            builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate));
             sandbox = await AddSiloServicesAsync(builder, settings, dataDir);
         }
 

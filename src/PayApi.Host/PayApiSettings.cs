@@ -74,6 +74,17 @@ public sealed class PayApiSettings
         /// <c>503 dependency_unavailable</c> with <c>Retry-After</c>.
         /// </summary>
         public TimeSpan FailoverRetryBudget { get; set; } = TimeSpan.FromSeconds(20);
+
+        /// <summary>Mutual TLS between silos and gateways; off when no certificate is configured.</summary>
+        public TlsSettings Tls { get; set; } = new();
+    }
+
+    public sealed class TlsSettings
+    {
+        /// <summary>A PKCS#12 file holding the cluster certificate and its private key, the same for every member.</summary>
+        public string? CertificatePath { get; set; }
+
+        public string? CertificatePassword { get; set; }
     }
 
     public HostRole ParsedRole => Enum.TryParse<HostRole>(Role, ignoreCase: true, out var role) && Enum.IsDefined(role) ? role : HostRole.All;
@@ -160,6 +171,11 @@ public sealed class PayApiSettings
         if (Orleans.ProbeTimeout < TimeSpan.FromMilliseconds(100) || Orleans.MissedProbesLimit < 1)
         {
             yield return "PayApi:Orleans:ProbeTimeout must be at least 100 ms and PayApi:Orleans:MissedProbesLimit at least 1.";
+        }
+
+        if (!string.IsNullOrEmpty(Orleans.Tls.CertificatePassword) && string.IsNullOrEmpty(Orleans.Tls.CertificatePath))
+        {
+            yield return "PayApi:Orleans:Tls:CertificatePassword is set but PayApi:Orleans:Tls:CertificatePath is not.";
         }
 
         if (Orleans.ShutdownTimeout <= TimeSpan.Zero || Orleans.FailoverRetryBudget < TimeSpan.Zero)

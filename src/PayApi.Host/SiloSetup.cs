@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Orleans.Configuration;
 using PayApi.Gateway.Cluster;
 using PayApi.Grains;
@@ -18,9 +19,14 @@ public static class SiloSetup
     /// <summary>How long one grain call may take: a connect can chain a browser login and an MFA step.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(3);
 
-    public static void Configure(ISiloBuilder silo, PayApiSettings settings, string dataDir, IPAddress advertisedIp)
+    public static void Configure(ISiloBuilder silo, PayApiSettings settings, string dataDir, IPAddress advertisedIp, X509Certificate2? clusterCertificate)
     {
         ConfigureClustering(silo, settings, advertisedIp);
+        if (clusterCertificate is not null)
+        {
+            silo.UseTls(clusterCertificate, o => ClusterTls.Configure(o, clusterCertificate));
+        }
+
         ConfigureStorage(silo, settings, dataDir);
         ConfigureRuntime(silo, settings);
     }

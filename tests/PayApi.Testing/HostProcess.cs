@@ -36,6 +36,13 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The value a <c>--key=value</c> argument gave the process, e.g. <c>PayApi:Orleans:SiloPort</c>.</summary>
+    public string Setting(string key)
+    {
+        var prefix = $"--{key}=";
+        return Arguments.Last(a => a.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
+    }
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;

@@ -155,6 +155,9 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             }
         }
 
+        // A mark on the document the form is on: the answer is a document without it. A commit event that was still
+        // on its way from an earlier navigation must not make the recipe read the old page as the answer.
+        await page.EvaluateAsync("() => { window.__payapiSubmitted = true; }");
         page.Response += OnResponse;
         page.FrameNavigated += OnNavigated;
         try
@@ -175,6 +178,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             }
 
             await WaitForDocumentAsync(page);
+            await WaitForNewDocumentAsync(page);
         }
         finally
         {
@@ -206,6 +210,22 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             {
                 throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not finish loading the page in time. Try again later.");
             }
+        }
+    }
+
+    // Playwright's function wait outlives navigations: it asks again in each new document until one lacks the mark.
+    private static async Task WaitForNewDocumentAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "() => window.__payapiSubmitted !== true && document.readyState !== 'loading'",
+                null,
+                new() { Timeout = (float)SubmitTimeout.TotalMilliseconds, PollingInterval = 50 });
+        }
+        catch (PlaywrightException)
+        {
+            throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
         }
     }
 
