@@ -66,17 +66,20 @@ internal static class ClusterBenchmark
 
         var pids = hosts.Select(h => h.ProcessId).Append(cluster.Dynalite.ProcessId).ToList();
 
-        // What the processes spend with no request at all (membership heartbeats, timers, the runtime's own threads).
-        var idleBefore = CpuSeconds(pids);
-        var idleClock = Stopwatch.StartNew();
-        await Task.Delay(measured, ct);
-        var idlePerSecond = (CpuSeconds(pids) - idleBefore) / idleClock.Elapsed.TotalSeconds;
 
         // As fast as it goes: throughput.
         var flatOutBefore = CpuSeconds(pids);
         var (requests, failed, wall) = await LoadAsync(http, loaded, tokens, measured, ct);
         var flatOutCpu = CpuSeconds(pids) - flatOutBefore;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {processes} process(es), {gateways} gateway(s), flat out: {requests} reads in {wall.TotalSeconds:F1} s"));
+
+        // What the processes spend with no request at all (membership heartbeats, timers, the runtime's own threads),
+        // measured after the flat-out run, when compilation and collection have settled.
+        await Task.Delay(TimeSpan.FromSeconds(5), ct);
+        var idleBefore = CpuSeconds(pids);
+        var idleClock = Stopwatch.StartNew();
+        await Task.Delay(measured, ct);
+        var idlePerSecond = (CpuSeconds(pids) - idleBefore) / idleClock.Elapsed.TotalSeconds;
 
         // The same fixed rate for both: CPU per request, not inflated by two cores shared at saturation.
         var cpuBefore = CpuSeconds(pids);
