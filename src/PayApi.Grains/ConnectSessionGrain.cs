@@ -45,6 +45,10 @@ public sealed partial class ConnectSessionGrain(
 
     private readonly GrainOptions _options = options.Value;
 
+    // Set while a verification's outcome is in memory but not yet stored: readers see "verifying" and no code until
+    // storage has it, so nobody is handed a code that a restart would forget.
+    private bool _outcomeUnstored;
+
     private string SessionId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -128,8 +132,9 @@ public sealed partial class ConnectSessionGrain(
         }
 
         var s = state.State;
-        var code = s.Status == SessionStatus.Succeeded && !s.CodeRedeemed && time.GetUtcNow() < s.CodeExpiresAt ? s.Code : null;
-        return Task.FromResult(new SessionView(SessionId, EffectiveStatus(), s.Provider, code, s.Error, s.ExpiresAt));
+        var status = EffectiveStatus();
+        var code = status == SessionStatus.Succeeded && !s.CodeRedeemed && time.GetUtcNow() < s.CodeExpiresAt ? s.Code : null;
+        return Task.FromResult(new SessionView(SessionId, status, s.Provider, code, _outcomeUnstored ? null : s.Error, s.ExpiresAt));
     }
 
     public Task<ConnectPageView> GetForEndUserAsync()
@@ -254,11 +259,28 @@ public sealed partial class ConnectSessionGrain(
         }
 
         LogVerificationFinished(logger, SessionRef, s.Status, s.Error?.Code);
-        await state.WriteStateAsync();
+        _outcomeUnstored = true;
+        try
+        {
+            await state.WriteStateAsync();
+            _outcomeUnstored = false;
+        }
+        catch (Exception ex)
+        {
+            // Work after the call returned: no call filter sees this failure. The activation is dropped, so the next
+            // call reads what storage holds (a verification that was interrupted) instead of what it never accepted.
+            LogOutcomeNotStored(logger, SessionRef, ex.GetType().Name);
+            DeactivateOnIdle();
+        }
     }
 
     private string EffectiveStatus()
     {
+        if (_outcomeUnstored)
+        {
+            return SessionStatus.Verifying;
+        }
+
         var s = state.State;
         var final = s.Status is SessionStatus.Succeeded or SessionStatus.Failed;
         return !final && time.GetUtcNow() >= s.ExpiresAt ? SessionStatus.Expired : s.Status;
@@ -292,6 +314,9 @@ public sealed partial class ConnectSessionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connect session {SessionRef} verification finished: {Status} {ErrorCode}")]
     private static partial void LogVerificationFinished(ILogger logger, string sessionRef, string status, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionRef}: the verification's outcome could not be stored ({ExceptionType}); starting over from storage")]
+    private static partial void LogOutcomeNotStored(ILogger logger, string sessionRef, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionRef} verification failed with {ExceptionType}")]
     private static partial void LogVerificationFailed(ILogger logger, string sessionRef, string exceptionType);

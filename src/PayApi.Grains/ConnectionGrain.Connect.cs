@@ -186,6 +186,11 @@ public sealed partial class ConnectionGrain
         {
             // A courtesy fetch: the connection is made even when the provider hiccups now; reads retry.
             LogRefreshFailed(logger, ConnectionId, ex is PayApiException p ? p.Code : ex.GetType().Name);
+            if (ex is not PayApiException)
+            {
+                // Storage may not have taken what memory now holds; no call filter sees this background work.
+                DeactivateOnIdle();
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ public static class ClientSetup
     {
         ConfigureClustering(client, settings);
         ConfigureRuntime(client, settings);
+        client.Services.AddSingleton<IClientConnectionRetryFilter, GatewayConnectRetry>();
         if (clusterCertificate is not null)
         {
             client.UseTls(clusterCertificate, o => ClusterTls.Configure(o, clusterCertificate));

@@ -59,13 +59,14 @@ public static class PayApiApp
 
         SandboxServer? sandbox = null;
         var clusterCertificate = ClusterTls.Load(settings.Orleans.Tls);
+        System.Net.IPAddress? advertisedIp = null;
         if (role == HostRole.Gateway)
         {
             builder.UseOrleansClient(client => ClientSetup.Configure(client, settings, clusterCertificate));
         }
         else
         {
-            var advertisedIp = await AdvertisedAddress.ResolveAsync(
+            advertisedIp = await AdvertisedAddress.ResolveAsync(
                 settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
             builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate));
             sandbox = await AddSiloServicesAsync(builder, settings, dataDir);
@@ -89,6 +90,14 @@ public static class PayApiApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        if (settings.UsesDynamoDBClustering && clusterCertificate is null && advertisedIp is not null && !System.Net.IPAddress.IsLoopback(advertisedIp))
+        {
+            // Whoever reaches the silo and gateway ports can join as a client and call any grain.
+            app.Logger.LogWarning(
+                "This silo listens on {Address} without TLS: only the cluster's own members must reach ports {SiloPort} and {GatewayPort} (a private network or security group), or set PayApi:Orleans:Tls:CertificatePath.",
+                advertisedIp, settings.Orleans.SiloPort, settings.Orleans.GatewayPort);
+        }
+
         if (role == HostRole.Silo)
         {
             app.UseMiddleware<ProblemMiddleware>();

@@ -32,8 +32,9 @@ public sealed partial class DynamoDBDataKeyStore : IDataKeyStore, IDisposable
     private readonly IAmazonDynamoDB client;
     private readonly DynamoDBTables tables;
     private readonly ILogger<DynamoDBDataKeyStore> logger;
-    private readonly SemaphoreSlim initGate = new(1, 1);
+    private readonly Lock initLock = new();
     private volatile bool initialized;
+    private Task? initializing;
 
     /// <summary>Creates the store; the table is created on first use.</summary>
     public DynamoDBDataKeyStore(IAmazonDynamoDB client, IOptions<DynamoDBOptions> options, DynamoDBTables tables, ILogger<DynamoDBDataKeyStore> logger)
@@ -192,32 +193,47 @@ public sealed partial class DynamoDBDataKeyStore : IDataKeyStore, IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => initGate.Dispose();
+    public void Dispose()
+    {
+    }
 
     private static Dictionary<string, AttributeValue> Key(string connectionId) => new() { [ConnectionIdAttribute] = new(connectionId) };
 
-    // Once per process, on first use: the store is a plain singleton with no start-up hook of its own. A failed
-    // attempt (DynamoDB down) is not remembered, so the next call tries again.
-    private async Task EnsureTableAsync(CancellationToken ct)
+    // Once per process, on first use: the store is a plain singleton with no start-up hook of its own. Callers that
+    // arrive together share one attempt (and its failure: during an outage they all get their 503 at once, not one
+    // after another); a failed attempt is forgotten, so a later call tries again.
+    private Task EnsureTableAsync(CancellationToken ct)
     {
         if (initialized)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        await initGate.WaitAsync(ct);
+        lock (initLock)
+        {
+            initializing ??= CreateTableAsync();
+            return initializing.WaitAsync(ct);
+        }
+    }
+
+    private async Task CreateTableAsync()
+    {
+        // Off the caller's stack first: nothing below may run inside the lock that started it.
+        await Task.Yield();
         try
         {
-            if (!initialized)
-            {
-                await tables.EnsureAsync(new DynamoDBTables.TableSpec(table, ConnectionIdAttribute), ct);
-                LogInitialized(logger, table);
-                initialized = true;
-            }
+            await tables.EnsureAsync(new DynamoDBTables.TableSpec(table, ConnectionIdAttribute), CancellationToken.None);
+            LogInitialized(logger, table);
+            initialized = true;
         }
-        finally
+        catch
         {
-            initGate.Release();
+            lock (initLock)
+            {
+                initializing = null;
+            }
+
+            throw;
         }
     }
 

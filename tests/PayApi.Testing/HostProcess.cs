@@ -180,6 +180,12 @@ public sealed partial class HostProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"The host did not listen within {limit.TotalSeconds:0} s; see {LogPath}.");
         }
+        catch (InvalidOperationException)
+        {
+            // It exited: wait until its output is read to the end, so the log tells why (a port taken, a bad setting).
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            throw;
+        }
 
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(100) };
     }

@@ -26,10 +26,10 @@ public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> option
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         // The common case costs one await and looks at nothing: only a call whose silo was gone is examined.
-        var failure = await InvokeOnceAsync(context);
+        var (failure, thrown) = await InvokeOnceAsync(context);
         if (failure is null || !IsSiloGone(failure) || options.Value.RetryBudget <= TimeSpan.Zero || !IsIdempotent(context.InterfaceMethod))
         {
-            Surface(context, failure);
+            Surface(failure, thrown);
             return;
         }
 
@@ -40,7 +40,7 @@ public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> option
             var left = options.Value.RetryBudget - time.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
-                Surface(context, failure);
+                Surface(failure, thrown);
                 return;
             }
 
@@ -48,33 +48,33 @@ public sealed partial class FailoverRetryFilter(IOptions<FailoverOptions> option
             await Task.Delay(delay < left ? delay : left, time);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
 
-            failure = await InvokeOnceAsync(context);
+            (failure, thrown) = await InvokeOnceAsync(context);
             if (failure is null || !IsSiloGone(failure))
             {
-                Surface(context, failure);
+                Surface(failure, thrown);
                 return;
             }
         }
     }
 
     // A failed call either throws or leaves its exception in the response, depending on where it failed.
-    private static async Task<Exception?> InvokeOnceAsync(IOutgoingGrainCallContext context)
+    private static async Task<(Exception? Failure, bool Thrown)> InvokeOnceAsync(IOutgoingGrainCallContext context)
     {
         try
         {
             await context.Invoke();
-            return context.Response?.Exception;
+            return (context.Response?.Exception, false);
         }
         catch (Exception e)
         {
-            return e;
+            return (e, true);
         }
     }
 
     // A failure that came back in the response stays there for the caller; one that was thrown is thrown again.
-    private static void Surface(IOutgoingGrainCallContext context, Exception? failure)
+    private static void Surface(Exception? failure, bool thrown)
     {
-        if (failure is not null && context.Response?.Exception is null)
+        if (failure is not null && thrown)
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
         }
