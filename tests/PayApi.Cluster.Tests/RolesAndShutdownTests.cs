@@ -18,11 +18,20 @@ namespace PayApi.Cluster.Tests;
 public sealed class RolesAndShutdownTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task A_gateway_only_process_serves_the_api_from_a_silo_only_process()
+    public async Task A_gateway_only_process_started_before_any_silo_serves_the_api_from_a_silo_only_process()
     {
         await using var cluster = await ClusterProcesses.StartDynaliteAsync();
+        // The gateway starts first, as on a deployment that brings gateway tasks up before any silo: it waits for one.
+        var gatewayStarting = cluster.StartAsync("gateway", null, "--PayApi:Role=Gateway");
+        var clock = Stopwatch.StartNew();
+        while (!cluster.LogsOf("gateway").Contains("No silo of the cluster answered yet", StringComparison.Ordinal))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60) && !gatewayStarting.IsCompleted, "the gateway did not wait for a silo");
+            await Task.Delay(100);
+        }
+
         var silo = await cluster.StartAsync("silo", null, "--PayApi:Role=Silo");
-        var gateway = await cluster.StartAsync("gateway", null, "--PayApi:Role=Gateway");
+        var gateway = await gatewayStarting;
 
         var api = new ApiClient(gateway.Http);
         var client = await api.CreateClientAsync();

@@ -70,7 +70,11 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public async Task<HostProcess> StartAsync(string name, int? siloPort = null, params string[] extra)
     {
         var host = await HostProcess.StartAsync(Path.Combine(Root, name), Settings(extra), siloPort: siloPort);
-        _hosts.Add(host);
+        lock (_hosts)
+        {
+            _hosts.Add(host);
+        }
+
         await WaitReadyAsync(host);
         return host;
     }
@@ -104,6 +108,13 @@ public sealed class ClusterProcesses : IAsyncDisposable
 
     /// <summary>Every log line any member wrote, killed ones included.</summary>
     public string AllLogs() => string.Join('\n', Directory.EnumerateFiles(Root, "*.log", SearchOption.AllDirectories).Select(ReadShared));
+
+    /// <summary>What the member named <paramref name="name"/> has written so far, while it may still be starting.</summary>
+    public string LogsOf(string name)
+    {
+        var folder = Path.Combine(Root, name);
+        return Directory.Exists(folder) ? string.Join('\n', Directory.EnumerateFiles(folder, "*.log").Select(ReadShared)) : "";
+    }
 
     private static string ReadShared(string path)
     {
