@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orleans.Storage;
 using PayApi.Contracts;
 using PayApi.Providers;
 using PayApi.Vault;
@@ -318,7 +319,7 @@ public sealed partial class ConnectionGrain
         ForgetPlaintext();
         _pendingLogin = null;
         await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);
-        await state.ClearStateAsync();
+        await ClearStoredStateAsync();
         await bundles.DeleteForConnectionAsync(ConnectionId);
         if (await this.GetReminder(RefreshReminder) is { } reminder)
         {
@@ -334,6 +335,24 @@ public sealed partial class ConnectionGrain
         LogDisconnected(logger, ConnectionId);
         this.DeactivateOnIdle();
         return new DisconnectReceipt(ConnectionId, time.GetUtcNow(), WipedParts);
+    }
+
+    // A clear whose answer was lost and that the storage client sent again fails its ETag condition against the
+    // record its first attempt already deleted. Gone is what a wipe wants, so only a record still there is a conflict.
+    private async Task ClearStoredStateAsync()
+    {
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync();
+            if (state.RecordExists)
+            {
+                throw;
+            }
+        }
     }
 
     private async ValueTask<DataKey> GetDataKeyAsync()

@@ -15,18 +15,7 @@ public sealed class DynamoDBOutageTests
     public async Task While_dynamodb_is_down_calls_answer_503_and_nothing_is_half_written()
     {
         await using var dynalite = await Dynalite.StartAsync();
-        var masterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using var host = await TestHost.StartAsync(extraArgs:
-        [
-            "--PayApi:Storage:Provider=DynamoDB",
-            "--PayApi:Clustering:Provider=DynamoDB",
-            $"--PayApi:DynamoDB:ServiceUrl={dynalite.ServiceUrl}",
-            $"--PayApi:DynamoDB:TablePrefix={Dynalite.NewTablePrefix()}",
-            "--PayApi:DynamoDB:MaxErrorRetry=2",
-            "--PayApi:DynamoDB:RequestTimeout=00:00:02",
-            $"--PayApi:Vault:MasterKey={masterKey}",
-            "--PayApi:Sandbox:Enabled=true",
-        ]);
+        await using var host = await StartHostAsync(dynalite, Dynalite.NewTablePrefix());
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
         var (connectionId, token) = await api.ConnectAsync(client, "rk_test_" + Guid.NewGuid().ToString("N"));
@@ -71,6 +60,48 @@ public sealed class DynamoDBOutageTests
             await ApiClient.ExpectProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         }
     }
+
+    [Fact]
+    public async Task A_disconnect_whose_delete_answer_was_lost_on_its_way_still_completes()
+    {
+        await using var dynalite = await Dynalite.StartAsync();
+        var prefix = Dynalite.NewTablePrefix();
+        await using var host = await StartHostAsync(dynalite, prefix);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (connectionId, token) = await api.ConnectAsync(client, "rk_test_" + Guid.NewGuid().ToString("N"), "user-lost");
+
+        // The grain-state delete lands, its answer does not: the SDK's retry meets an item that is already gone.
+        await dynalite.SetFaultAsync("lost_answer", 1, "DeleteItem", prefix + "grain-state");
+        using (var response = await api.SendAsync(HttpMethod.Delete, $"/v1/connections/{connectionId}", ApiClient.Basic(client)))
+        {
+            await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
+        }
+
+        Assert.Equal(1, (await dynalite.StatsAsync()).Faulted);
+        using (var response = await api.SendAsync(HttpMethod.Get, "/v1/connections?end_user_id=user-lost", ApiClient.Basic(client)))
+        {
+            Assert.Empty((await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+        }
+
+        using (var response = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        }
+    }
+
+    private static Task<TestHost> StartHostAsync(Dynalite dynalite, string tablePrefix) =>
+        TestHost.StartAsync(extraArgs:
+        [
+            "--PayApi:Storage:Provider=DynamoDB",
+            "--PayApi:Clustering:Provider=DynamoDB",
+            $"--PayApi:DynamoDB:ServiceUrl={dynalite.ServiceUrl}",
+            $"--PayApi:DynamoDB:TablePrefix={tablePrefix}",
+            "--PayApi:DynamoDB:MaxErrorRetry=2",
+            "--PayApi:DynamoDB:RequestTimeout=00:00:02",
+            $"--PayApi:Vault:MasterKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
+            "--PayApi:Sandbox:Enabled=true",
+        ]);
 
     private static async Task ExpectUnavailableAsync(HttpResponseMessage response)
     {

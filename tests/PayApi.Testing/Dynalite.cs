@@ -72,10 +72,14 @@ public sealed class Dynalite : IAsyncDisposable
     /// <summary>Starts the server again on the same port and files.</summary>
     public Task RestartAsync() => StartProcessAsync(Port);
 
-    /// <summary>The next <paramref name="count"/> requests (-1: all until <see cref="ClearFaultsAsync"/>) get <paramref name="mode"/>: throttle, server_error or hang.</summary>
-    public async Task SetFaultAsync(string mode, int count)
+    /// <summary>
+    /// The next <paramref name="count"/> requests (-1: all until <see cref="ClearFaultsAsync"/>), of <paramref name="operation"/>
+    /// on <paramref name="table"/> when given, get <paramref name="mode"/>: throttle, server_error, hang, or lost_answer
+    /// (applied, then answered 500).
+    /// </summary>
+    public async Task SetFaultAsync(string mode, int count, string? operation = null, string? table = null)
     {
-        using var response = await _control.PostAsJsonAsync($"{ServiceUrl}/__faults", new { mode, count });
+        using var response = await _control.PostAsJsonAsync($"{ServiceUrl}/__faults", new { mode, count, operation, table });
         response.EnsureSuccessStatusCode();
     }
 

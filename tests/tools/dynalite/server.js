@@ -11,8 +11,11 @@
 //                         While a transaction runs no other request reaches dynalite, so nobody sees half of it.
 //   UpdateTimeToLive      recorded (in <path>/ttl.json) and answered by DescribeTimeToLive; dynalite never
 //                         expires items, and DynamoDB's own expiry is lazy, so nothing may rely on it anyway.
-//   POST /__faults        {"mode": "throttle" | "server_error" | "hang" | "none", "count": n}: the next n
-//                         DynamoDB requests are answered with that fault (count -1: until switched off).
+//   POST /__faults        {"mode": "throttle" | "server_error" | "hang" | "lost_answer" | "none", "count": n,
+//                         "operation"?: "DeleteItem", "table"?: "..."}: the next n DynamoDB requests (of that operation
+//                         and table, when given) are answered with that fault (count -1: until switched off).
+//                         lost_answer applies the request and then answers 500, as when a response is lost on its
+//                         way: the client's retry meets the state its own first attempt left.
 //   GET /__stats          {"requests": n, "faulted": n, "transactions": n}
 'use strict'
 
@@ -229,8 +232,10 @@ function describeTimeToLive (request) {
 }
 
 // --- faults and the front door -----------------------------------------------------------------------------
-function takeFault () {
+function takeFault (operation, request) {
   if (fault.mode === 'none' || fault.count === 0) return null
+  if (fault.operation && fault.operation !== operation) return null
+  if (fault.table && (!request || request.TableName !== fault.table)) return null
   if (fault.count > 0) fault.count--
   stats.faulted++
   return fault.mode
@@ -239,13 +244,32 @@ function takeFault () {
 async function handle (req, res, body) {
   if (req.url === '/__faults' && req.method === 'POST') {
     const wanted = JSON.parse(body.toString('utf8') || '{}')
-    fault = { mode: wanted.mode || 'none', count: wanted.count === undefined ? -1 : Number(wanted.count) }
+    fault = {
+      mode: wanted.mode || 'none',
+      count: wanted.count === undefined ? -1 : Number(wanted.count),
+      operation: wanted.operation || null,
+      table: wanted.table || null,
+    }
     return send(res, 200, fault, 'application/json')
   }
   if (req.url === '/__stats') return send(res, 200, stats, 'application/json')
 
   stats.requests++
-  switch (takeFault()) {
+  const target = String(req.headers['x-amz-target'] || '')
+  const operation = target.slice(target.indexOf('.') + 1)
+  let parsed = null
+  try { parsed = JSON.parse(body.toString('utf8') || '{}') } catch (e) { parsed = null }
+  const injected = takeFault(operation, parsed)
+  if (injected === 'lost_answer') {
+    await acquire(false)
+    try {
+      await callInner(target, body, req.headers)
+    } finally {
+      release(false)
+    }
+    return send(res, 500, awsError('InternalServerError', 'Internal server error'))
+  }
+  switch (injected) {
     case 'throttle':
       return send(res, 400, awsError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.'))
     case 'server_error':
@@ -254,8 +278,6 @@ async function handle (req, res, body) {
       return // never answered: the client's timeout must end it
   }
 
-  const target = String(req.headers['x-amz-target'] || '')
-  const operation = target.slice(target.indexOf('.') + 1)
   if (operation === 'TransactWriteItems' || operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
     const request = JSON.parse(body.toString('utf8') || '{}')
     if (operation === 'UpdateTimeToLive') return send(res, ...updateTimeToLive(request))
