@@ -13,7 +13,7 @@ namespace PayApi.Benchmarks;
 
 /// <summary>
 /// Sandbox-bank logins through the BrowserPool against a browser-per-login baseline, and the CPU of a
-/// plain-HTTP keep-alive against a browser re-login, all measured in one run (DESIGN.md, "Performance principles").
+/// plain-HTTP keep-alive against a browser re-login, all measured in one run (README, "Benchmark").
 /// </summary>
 internal static class Program
 {

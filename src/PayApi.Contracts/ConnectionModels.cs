@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace PayApi.Contracts;
 
-/// <summary>The connection statuses of API.md.</summary>
+/// <summary>The connection statuses of docs/api.md.</summary>
 public static class ConnectionStatus
 {
     public const string Connected = "connected";
@@ -19,7 +19,7 @@ public static class ConnectionStatus
 [Alias("PayApi.ErrorInfo")]
 public sealed record ErrorInfo([property: Id(0)] string Code, [property: Id(1)] string Detail);
 
-/// <summary>The connection object of API.md.</summary>
+/// <summary>The connection object of docs/api.md.</summary>
 [GenerateSerializer, Immutable]
 [Alias("PayApi.ConnectionView")]
 public sealed record ConnectionView(

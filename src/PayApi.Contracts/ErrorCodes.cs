@@ -1,6 +1,6 @@
 namespace PayApi.Contracts;
 
-/// <summary>Who must act to resolve an error, as API.md's <c>actor</c> field.</summary>
+/// <summary>Who must act to resolve an error, as docs/api.md's <c>actor</c> field.</summary>
 public enum ErrorActor
 {
     User,

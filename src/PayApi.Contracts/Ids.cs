@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 
 namespace PayApi.Contracts;
 
-/// <summary>Prefixed, unguessable identifiers (API.md: <c>cli_</c>, <c>cs_</c>, <c>con_</c>, <c>evt_</c>).</summary>
+/// <summary>Prefixed, unguessable identifiers (docs/api.md: <c>cli_</c>, <c>cs_</c>, <c>con_</c>, <c>evt_</c>).</summary>
 public static class Ids
 {
     public const string ClientPrefix = "cli_";

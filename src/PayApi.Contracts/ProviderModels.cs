@@ -16,7 +16,7 @@ public sealed record ProviderInfo(
     [property: Id(4)] IReadOnlyList<string> Capabilities,
     [property: Id(5)] IReadOnlyList<ProviderField> Fields);
 
-/// <summary>The capability names of API.md.</summary>
+/// <summary>The capability names of docs/api.md.</summary>
 public static class Capabilities
 {
     public const string Balance = "balance";

@@ -1,6 +1,6 @@
 namespace PayApi.Contracts;
 
-/// <summary>Connect session statuses of API.md.</summary>
+/// <summary>Connect session statuses of docs/api.md.</summary>
 public static class SessionStatus
 {
     public const string Pending = "pending";

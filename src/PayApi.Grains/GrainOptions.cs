@@ -3,10 +3,10 @@ namespace PayApi.Grains;
 /// <summary>Lifetimes and limits of sessions and connections; defaults are the contract's numbers.</summary>
 public sealed class GrainOptions
 {
-    /// <summary>A connect session is a 30-minute capability (API.md).</summary>
+    /// <summary>A connect session is a 30-minute capability (docs/api.md).</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The exchange code is single use and valid 10 minutes (API.md).</summary>
+    /// <summary>The exchange code is single use and valid 10 minutes (docs/api.md).</summary>
     public TimeSpan CodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>After this many failed attempts a session is <c>failed</c> for good.</summary>
@@ -25,7 +25,7 @@ public sealed class GrainOptions
     /// </summary>
     public TimeSpan ProviderRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Cached provider data is wiped when older than this, whatever happens (DESIGN.md: under 14 days).</summary>
+    /// <summary>Cached provider data is wiped when older than this, whatever happens (SECURITY.md: under 14 days).</summary>
     public TimeSpan MaxCacheAge { get; set; } = TimeSpan.FromDays(13);
 }
 

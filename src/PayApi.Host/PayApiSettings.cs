@@ -4,7 +4,7 @@ using PayApi.Storage.DynamoDB;
 namespace PayApi.Host;
 
 /// <summary>
-/// The <c>PayApi</c> configuration section (API.md, "Configuration keys"). Validated at start-up; every
+/// The <c>PayApi</c> configuration section (docs/api.md, "Configuration keys"). Validated at start-up; every
 /// message names the key to fix.
 /// </summary>
 public sealed class PayApiSettings

@@ -4,7 +4,7 @@ namespace PayApi.Providers;
 
 /// <summary>
 /// Everything the service knows how to do with one provider. Failures are thrown as
-/// <see cref="PayApiException"/> with a code of API.md (invalid_credentials, insufficient_key_scope,
+/// <see cref="PayApiException"/> with a code of docs/api.md (invalid_credentials, insufficient_key_scope,
 /// provider_unavailable, unexpected_provider_response...), never with a secret in the detail.
 /// </summary>
 public interface IProviderAdapter

@@ -51,7 +51,7 @@ public static class ProvidersServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The <c>sandbox-stripe</c> provider of API.md, pointed at the sandbox's Stripe API root.</summary>
+    /// <summary>The <c>sandbox-stripe</c> provider of docs/api.md, pointed at the sandbox's Stripe API root.</summary>
     public static IServiceCollection AddSandboxStripe(this IServiceCollection services, Uri baseUrl)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);

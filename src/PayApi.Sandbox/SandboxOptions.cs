@@ -28,7 +28,7 @@ public sealed class SandboxOptions
     public TimeSpan BankLoginWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// The password the sandbox bank's users accept: <c>pass_good</c> as API.md says. Tests set a unique canary
+    /// The password the sandbox bank's users accept: <c>pass_good</c> as docs/api.md says. Tests set a unique canary
     /// here so they can prove a real, accepted password never reaches logs, storage or artifacts.
     /// </summary>
     public string BankPassword { get; set; } = "pass_good";

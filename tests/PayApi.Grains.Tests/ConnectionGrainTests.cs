@@ -158,7 +158,7 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
             // Refusing the submission outright is a fine outcome.
         }
 
-        // API.md: after disconnect the access token gets 401, for good.
+        // docs/api.md: after disconnect the access token gets 401, for good.
         await Flows.AssertCodeAsync(ErrorCodes.Unauthorized, () => connection.GetByTokenAsync(c.Grant));
         await Flows.AssertCodeAsync(ErrorCodes.Unauthorized, () => connection.GetBalanceAsync(c.Grant));
         Assert.NotEqual(SessionStatus.Succeeded, settled?.Status);

@@ -10,7 +10,7 @@ namespace PayApi.Gateway.Auth;
 public sealed record AccessTokenClaims(string ConnectionId, string ClientId, long Generation, string TokenId);
 
 /// <summary>
-/// ES256 JWTs as API.md fixes them. Validation allows exactly one algorithm and one key id, and checks
+/// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, and checks
 /// the audience and issuer; the connection grain then checks the client and generation against its state.
 /// </summary>
 public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)

@@ -7,7 +7,7 @@ using PayApi.Contracts;
 
 namespace PayApi.Gateway.Auth;
 
-/// <summary>The three ways callers prove who they are (API.md, "Who calls what").</summary>
+/// <summary>The three ways callers prove who they are (docs/api.md, "Who calls what").</summary>
 public static class Authenticators
 {
     private const string ClientKey = "payapi.client_id";

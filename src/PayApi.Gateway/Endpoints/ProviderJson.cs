@@ -2,7 +2,7 @@ using PayApi.Contracts;
 
 namespace PayApi.Gateway.Endpoints;
 
-/// <summary>Provider descriptions as API.md shapes them.</summary>
+/// <summary>Provider descriptions as docs/api.md shapes them.</summary>
 internal static class ProviderJson
 {
     public static object Of(ProviderInfo p) => new

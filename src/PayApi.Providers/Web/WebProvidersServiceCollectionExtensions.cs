@@ -14,7 +14,7 @@ public static class WebProvidersServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The <c>sandbox-bank</c> provider of API.md, pointed at the sandbox bank site.</summary>
+    /// <summary>The <c>sandbox-bank</c> provider of docs/api.md, pointed at the sandbox bank site.</summary>
     public static IServiceCollection AddSandboxBank(this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null) =>
         services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl, keepAliveInterval));
 }

@@ -1,6 +1,6 @@
 namespace PayApi.Sandbox.Bank;
 
-/// <summary>What a username/password pair leads to, per the sandbox-bank table in API.md.</summary>
+/// <summary>What a username/password pair leads to, per the sandbox-bank table in docs/api.md.</summary>
 internal enum LoginOutcome
 {
     InvalidCredentials,
@@ -17,10 +17,10 @@ internal static class BankUsers
     public const string GoodPassword = "pass_good";
     public const string MfaCode = "123456";
 
-    /// <param name="goodPassword">The password the sandbox users accept (API.md: <c>pass_good</c>); tests may plant a canary.</param>
+    /// <param name="goodPassword">The password the sandbox users accept (docs/api.md: <c>pass_good</c>); tests may plant a canary.</param>
     public static LoginOutcome Evaluate(string username, string password, string goodPassword = GoodPassword)
     {
-        // Locked accounts are refused before the password is checked, as API.md says "any" password.
+        // Locked accounts are refused before the password is checked, as docs/api.md says "any" password.
         if (username == "user_locked")
         {
             return LoginOutcome.AccountLocked;
