@@ -59,7 +59,7 @@ public static class PayApiApp
 
         SandboxServer? sandbox = null;
         var clusterCertificate = ClusterTls.Load(settings.Orleans.Tls);
-        System.Net.IPAddress? advertisedIp = null;
+        IPAddress? advertisedIp = null;
         if (role == HostRole.Gateway)
         {
             builder.UseOrleansClient(client => ClientSetup.Configure(client, settings, clusterCertificate));
@@ -82,15 +82,11 @@ public static class PayApiApp
                 },
                 settings.RateLimit);
         }
-        else
-        {
-            builder.Services.AddOptions<PayApi.Gateway.Cluster.FailoverOptions>();
-        }
 
         customize?.Invoke(builder);
 
         var app = builder.Build();
-        if (settings.UsesDynamoDBClustering && clusterCertificate is null && advertisedIp is not null && !System.Net.IPAddress.IsLoopback(advertisedIp))
+        if (settings.UsesDynamoDBClustering && clusterCertificate is null && advertisedIp is not null && !IPAddress.IsLoopback(advertisedIp))
         {
             // Whoever reaches the silo and gateway ports can join as a client and call any grain.
             app.Logger.LogWarning(

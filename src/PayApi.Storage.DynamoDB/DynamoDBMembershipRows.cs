@@ -204,16 +204,7 @@ internal static class DynamoDBMembershipRows
         }
 
         request.ExpressionAttributeNames = names;
-        var items = new List<Dictionary<string, AttributeValue>>();
-        do
-        {
-            var page = await DynamoDBCalls.RunAsync(table, "Query", ct => client.QueryAsync(request, ct), cancellationToken);
-            items.AddRange(page.Items ?? []);
-            request.ExclusiveStartKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (request.ExclusiveStartKey is not null);
-
-        return items;
+        return await DynamoDBPages.QueryAllAsync(client, request, cancellationToken);
     }
 
     // Orleans stamps times with DateTime.UtcNow; an Unspecified kind is taken as UTC, as Orleans itself does.

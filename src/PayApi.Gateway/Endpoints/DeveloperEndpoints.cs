@@ -84,7 +84,7 @@ public static class DeveloperEndpoints
             }
 
             var known = await directory.ListAsync();
-            if (providers.Any(p => !known.Any(k => k.Id == p)))
+            if (providers.Any(id => !known.Any(p => p.Id == id)))
             {
                 throw PayApiException.Invalid("providers contains an unknown provider id.");
             }
