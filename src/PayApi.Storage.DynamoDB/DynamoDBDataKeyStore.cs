@@ -30,11 +30,7 @@ public sealed partial class DynamoDBDataKeyStore : IDataKeyStore, IDisposable
 
     private readonly string table;
     private readonly IAmazonDynamoDB client;
-    private readonly DynamoDBTables tables;
-    private readonly ILogger<DynamoDBDataKeyStore> logger;
-    private readonly Lock initLock = new();
-    private volatile bool initialized;
-    private Task? initializing;
+    private readonly DynamoDBTableOnFirstUse tableOnFirstUse;
 
     /// <summary>Creates the store; the table is created on first use.</summary>
     public DynamoDBDataKeyStore(IAmazonDynamoDB client, IOptions<DynamoDBOptions> options, DynamoDBTables tables, ILogger<DynamoDBDataKeyStore> logger)
@@ -42,8 +38,9 @@ public sealed partial class DynamoDBDataKeyStore : IDataKeyStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         table = options.Value.DataKeysTable;
         this.client = client ?? throw new ArgumentNullException(nameof(client));
-        this.tables = tables ?? throw new ArgumentNullException(nameof(tables));
-        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(logger);
+        tableOnFirstUse = new DynamoDBTableOnFirstUse(tables, new DynamoDBTables.TableSpec(table, ConnectionIdAttribute), () => LogInitialized(logger, table));
     }
 
     /// <summary>Items per Scan page of <see cref="CountByKeyIdAsync"/>; null lets DynamoDB fill 1 MB pages. Tests set it small.</summary>
@@ -199,43 +196,7 @@ public sealed partial class DynamoDBDataKeyStore : IDataKeyStore, IDisposable
 
     private static Dictionary<string, AttributeValue> Key(string connectionId) => new() { [ConnectionIdAttribute] = new(connectionId) };
 
-    // Once per process, on first use: the store is a plain singleton with no start-up hook of its own. Callers that
-    // arrive together share one attempt (and its failure: during an outage they all get their 503 at once, not one
-    // after another); a failed attempt is forgotten, so a later call tries again.
-    private Task EnsureTableAsync(CancellationToken ct)
-    {
-        if (initialized)
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (initLock)
-        {
-            initializing ??= CreateTableAsync();
-            return initializing.WaitAsync(ct);
-        }
-    }
-
-    private async Task CreateTableAsync()
-    {
-        // Off the caller's stack first: nothing below may run inside the lock that started it.
-        await Task.Yield();
-        try
-        {
-            await tables.EnsureAsync(new DynamoDBTables.TableSpec(table, ConnectionIdAttribute), CancellationToken.None);
-            LogInitialized(logger, table);
-            initialized = true;
-        }
-        catch
-        {
-            lock (initLock)
-            {
-                initializing = null;
-            }
-
-            throw;
-        }
-    }
+    private Task EnsureTableAsync(CancellationToken ct) => tableOnFirstUse.EnsureAsync(ct);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "DynamoDB data key store ready on table {Table}")]
     private static partial void LogInitialized(ILogger logger, string table);

@@ -30,7 +30,13 @@ public sealed class DynamoDBOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>The four tables' names.</summary>
+    /// <summary>
+    /// Sealed data chunks up to this many bytes are DynamoDB items; larger ones are objects in the chunk object store
+    /// (S3) with an item pointing at them. DynamoDB bills reads by 4 KB and caps an item at 400 KB; S3 bills per request.
+    /// </summary>
+    public int InlineChunkLimit { get; set; } = 64 * 1024;
+
+    /// <summary>The tables' names.</summary>
     public string MembershipTable => TablePrefix + "membership";
 
     public string GrainStateTable => TablePrefix + "grain-state";
@@ -38,6 +44,8 @@ public sealed class DynamoDBOptions
     public string RemindersTable => TablePrefix + "reminders";
 
     public string DataKeysTable => TablePrefix + "data-keys";
+
+    public string ProviderDataTable => TablePrefix + "provider-data";
 
     /// <summary>Every problem with the options, each naming its <c>PayApi:DynamoDB</c> key.</summary>
     public IEnumerable<string> Problems()
@@ -47,10 +55,15 @@ public sealed class DynamoDBOptions
             yield return "PayApi:DynamoDB:ServiceUrl must be an absolute http(s) URL.";
         }
 
-        // DynamoDB table names: 3-255 characters of [a-zA-Z0-9_.-]; the longest suffix above is 11 characters.
+        // DynamoDB table names: 3-255 characters of [a-zA-Z0-9_.-]; the longest suffix above is 13 characters.
         if (TablePrefix.Length is 0 or > 240 || TablePrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')))
         {
             yield return "PayApi:DynamoDB:TablePrefix must be 1-240 characters of letters, digits, '_', '-' and '.'.";
+        }
+
+        if (InlineChunkLimit is < 1024 or > 350 * 1024)
+        {
+            yield return "PayApi:DynamoDB:InlineChunkLimit must be between 1024 and 358400 bytes (an item holds at most 400 KB).";
         }
 
         if (MaxErrorRetry is < 0 or > 10)

@@ -2,11 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PayApi.Contracts;
 
-namespace PayApi.Grains;
+namespace PayApi.ProviderData;
 
 /// <summary>
-/// Everything fetched from a provider in one refresh. Held in plaintext only in the active grain's
-/// memory; at rest it is one sealed JSON value under the connection's data key.
+/// Everything fetched from a provider in one refresh, on its way to the chunk store. The JSON form is the one
+/// earlier builds sealed whole into grain state (<c>SealedCache</c>); it is read once to move such a cache into chunks.
 /// </summary>
 public sealed record ProviderSnapshot(
     DateTimeOffset FetchedAt,

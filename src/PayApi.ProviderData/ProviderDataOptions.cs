@@ -1,0 +1,17 @@
+namespace PayApi.ProviderData;
+
+/// <summary>How a connection's data is cut into chunks and how much of it an active grain keeps in memory.</summary>
+public sealed class ProviderDataOptions
+{
+    /// <summary>
+    /// Items of each list kept in memory: the default page (100) plus one, so the first page and whether a next one
+    /// exists are both answered from memory.
+    /// </summary>
+    public int WindowItems { get; set; } = 101;
+
+    /// <summary>
+    /// Items per chunk, at least: a chunk closes at the first month boundary after this many items (so chunks follow
+    /// months where they can), and at twice this many in any case.
+    /// </summary>
+    public int ChunkItems { get; set; } = 500;
+}
