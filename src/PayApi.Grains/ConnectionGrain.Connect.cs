@@ -150,9 +150,7 @@ public sealed partial class ConnectionGrain
         SealSession(key, context.Session);
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
-        s.SealedCache = null; // new credentials may see another account: never serve the old data
-        s.CacheFetchedAt = null;
-        _snapshot = null;
+        var hadData = ForgetData(); // new credentials may see another account: never serve the old data
         s.LastRefreshedAt = now; // the provider just accepted these credentials
         s.NextRefreshAt = now + RefreshPeriod(adapter);
         if (!s.SessionIds.Contains(request.SessionId))
@@ -161,6 +159,11 @@ public sealed partial class ConnectionGrain
         }
 
         await state.WriteStateAsync();
+        if (hadData)
+        {
+            await RemoveStaleChunksAsync(NoChunks);
+        }
+
         await GrainFactory.GetGrain<IClientGrain>(s.ClientId).ConnectionAddedAsync(new OwnedConnection(ConnectionId, s.EndUserId));
         await this.RegisterOrUpdateReminder(RefreshReminder, RefreshPeriod(adapter), RefreshPeriod(adapter));
         LogConnected(logger, ConnectionId, s.Provider, repair);
@@ -173,7 +176,7 @@ public sealed partial class ConnectionGrain
 
     private async Task FirstFetchAsync()
     {
-        if (!state.RecordExists || FreshSnapshot() is not null)
+        if (!state.RecordExists || FreshWindow() is not null)
         {
             return;
         }

@@ -32,6 +32,12 @@ public sealed partial class ConnectionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: stored {Field} failed its integrity check and was not used")]
     private static partial void LogTamperedValue(ILogger logger, string connectionId, string field);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: stored provider data could not be read ({Reason}); it is fetched afresh")]
+    private static partial void LogDataUnreadable(ILogger logger, string connectionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: stale data chunks were kept for now ({Failure}); the next write or the disconnect removes them")]
+    private static partial void LogStaleChunksKept(ILogger logger, string connectionId, string failure);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} disconnected and crypto-shredded")]
     private static partial void LogDisconnected(ILogger logger, string connectionId);
 }

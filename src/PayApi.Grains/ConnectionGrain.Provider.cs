@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Orleans.Storage;
 using PayApi.Contracts;
+using PayApi.ProviderData;
 using PayApi.Providers;
 using PayApi.Vault;
 
@@ -10,12 +11,10 @@ namespace PayApi.Grains;
 public sealed partial class ConnectionGrain
 {
     private const string CredentialsField = "credentials";
-    private const string CacheField = "cache";
     private const string CookiesField = "cookies";
 
-    // Plaintext lives only for this activation: the data key (zeroed on deactivation) and the decrypted cache.
+    // Plaintext lives only for this activation: the data key (zeroed on deactivation) and the data window.
     private DataKey? _dataKey;
-    private ProviderSnapshot? _snapshot;
     private bool _refreshing;
 
     // Until when reads and developer refreshes answer with the last provider failure instead of retrying it.
@@ -68,18 +67,16 @@ public sealed partial class ConnectionGrain
         }
     }
 
-    private async Task<ProviderSnapshot> FetchCoreAsync(ProviderContext? context = null)
+    private async Task<DataWindow> FetchCoreAsync(ProviderContext? context = null)
     {
         var adapter = RequireAdapter();
         context ??= await ProviderContextAsync();
         var data = await CallProviderAsync(context, () => adapter.FetchAllAsync(context, CancellationToken.None));
         var snapshot = new ProviderSnapshot(time.GetUtcNow(), data.Balances, data.Transactions, data.Payouts);
-        var key = await GetDataKeyAsync();
-        _snapshot = snapshot;
-        state.State.SealedCache = key.Seal(CacheField, snapshot.ToUtf8Json());
-        state.State.CacheFetchedAt = snapshot.FetchedAt;
-        await MarkHealthyAsync(snapshot.FetchedAt);
-        return snapshot;
+        var written = await StoreDataAsync(snapshot);
+        await MarkHealthyAsync(snapshot.FetchedAt); // commits the new generation with the status
+        await RemoveStaleChunksAsync(written.ChunkNames);
+        return written.Window;
     }
 
     /// <summary>Runs a provider call, persists any session change, and turns typed failures into a status.</summary>
@@ -268,50 +265,6 @@ public sealed partial class ConnectionGrain
         state.State.Proxy = session.Proxy;
     }
 
-    private ProviderSnapshot? FreshSnapshot() =>
-        _snapshot is { } snapshot && state.RecordExists && time.GetUtcNow() - snapshot.FetchedAt < RequireAdapter().CacheTtl ? snapshot : null;
-
-    private bool StoredCacheIsFresh() =>
-        state.RecordExists && state.State is { SealedCache: not null, CacheFetchedAt: { } fetched }
-        && time.GetUtcNow() - fetched < RequireAdapter().CacheTtl;
-
-    private async Task LoadSealedCacheAsync()
-    {
-        var s = state.State;
-        if (_snapshot is not null || s.SealedCache is null)
-        {
-            return;
-        }
-
-        try
-        {
-            var key = await GetDataKeyAsync();
-            // Readers may run this outside the gate: a disconnect or a newer fetch may have landed meanwhile.
-            if (state.RecordExists && ReferenceEquals(s, state.State) && ReferenceEquals(key, _dataKey) && s.SealedCache is { } sealedCache && _snapshot is null)
-            {
-                _snapshot = ProviderSnapshot.FromUtf8Json(key.Open(CacheField, sealedCache));
-            }
-        }
-        catch (CiphertextRejectedException)
-        {
-            // A cache that fails its integrity check is worthless, not fatal: it is fetched afresh.
-            LogTamperedValue(logger, ConnectionId, CacheField);
-        }
-    }
-
-    private async Task EnforceCacheAgeAsync()
-    {
-        var s = state.State;
-        if (s.CacheFetchedAt is { } fetched && time.GetUtcNow() - fetched > _options.MaxCacheAge)
-        {
-            s.SealedCache = null;
-            s.CacheFetchedAt = null;
-            _snapshot = null;
-            await state.WriteStateAsync();
-            LogCacheExpired(logger, ConnectionId);
-        }
-    }
-
     private async Task<DisconnectReceipt> WipeAsync()
     {
         var clientId = state.State.ClientId;
@@ -319,6 +272,8 @@ public sealed partial class ConnectionGrain
         ForgetPlaintext();
         _pendingLogin = null;
         await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);
+        // Before the state: while the state exists, a disconnect that failed here can be sent again.
+        await Data.DeleteAllAsync(CancellationToken.None);
         await ClearStoredStateAsync();
         await bundles.DeleteForConnectionAsync(ConnectionId);
         if (await this.GetReminder(RefreshReminder) is { } reminder)
@@ -404,6 +359,6 @@ public sealed partial class ConnectionGrain
     {
         _dataKey?.Dispose();
         _dataKey = null;
-        _snapshot = null;
+        _window = null;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using PayApi.Contracts;
+using PayApi.ProviderData;
 using PayApi.Providers;
 using PayApi.Scraping;
 using PayApi.Vault;
@@ -18,6 +19,8 @@ public sealed partial class ConnectionGrain(
     [PersistentState("connection", StorageNames.Default)] IPersistentState<ConnectionState> state,
     IKeyring keyring,
     IDataKeyStore dataKeys,
+    IChunkStore chunks,
+    IOptions<ProviderDataOptions> dataOptions,
     IProviderCatalog catalog,
     FailureBundleStore bundles,
     IOptions<GrainOptions> options,
@@ -65,24 +68,20 @@ public sealed partial class ConnectionGrain(
     public async Task<BalanceView> GetBalanceAsync(TokenGrant grant)
     {
         Authorize(grant);
-        var (snapshot, cached) = await ReadSnapshotAsync();
-        return new BalanceView(snapshot.Balances, snapshot.FetchedAt, cached);
+        var (window, cached) = await ReadWindowAsync();
+        return new BalanceView(window.Balances, window.FetchedAt, cached);
     }
 
-    public async Task<PageView<TransactionItem>> GetTransactionsAsync(TokenGrant grant, ListQuery query)
+    public Task<PageView<TransactionItem>> GetTransactionsAsync(TokenGrant grant, ListQuery query)
     {
         Authorize(grant);
-        var (snapshot, cached) = await ReadSnapshotAsync();
-        var (page, next) = Paging.Slice(snapshot.Transactions, t => t.Id, t => t.Date, query);
-        return new PageView<TransactionItem>(page, next, snapshot.FetchedAt, cached);
+        return ReadPageAsync(ListKind<TransactionItem>.Transactions, w => w.Transactions, query);
     }
 
-    public async Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query)
+    public Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query)
     {
         Authorize(grant);
-        var (snapshot, cached) = await ReadSnapshotAsync();
-        var (page, next) = Paging.Slice(snapshot.Payouts, p => p.Id, p => p.ArrivalDate, query);
-        return new PageView<PayoutItem>(page, next, snapshot.FetchedAt, cached);
+        return ReadPageAsync(ListKind<PayoutItem>.Payouts, w => w.Payouts, query);
     }
 
     public Task RefreshAsync(TokenGrant grant)
@@ -159,43 +158,6 @@ public sealed partial class ConnectionGrain(
         {
             await this.RegisterOrUpdateReminder(RefreshReminder, period, period);
         }
-    }
-
-    private async Task<(ProviderSnapshot Snapshot, bool Cached)> ReadSnapshotAsync()
-    {
-        // Fast path, no lock: a fresh snapshot already in memory, or a fresh one stored that this activation has
-        // not opened yet (the refresh that woke the grain may hold the gate for a whole browser login).
-        if (FreshSnapshot() is { } fresh)
-        {
-            return (fresh, true);
-        }
-
-        if (StoredCacheIsFresh())
-        {
-            await LoadSealedCacheAsync();
-            if (FreshSnapshot() is { } opened)
-            {
-                return (opened, true);
-            }
-        }
-
-        return await ExclusiveAsync(async () =>
-        {
-            if (!state.RecordExists)
-            {
-                throw PayApiException.Unauthorized("The access token is not valid."); // disconnected while waiting
-            }
-
-            await LoadSealedCacheAsync();
-            if (FreshSnapshot() is { } loaded)
-            {
-                return (loaded, true);
-            }
-
-            RequireNoUserActionPending();
-            RequireProviderNotResting();
-            return (await FetchCoreAsync(), false);
-        });
     }
 
     private async Task<T> ExclusiveAsync<T>(Func<Task<T>> work)

@@ -23,10 +23,13 @@ public sealed class ConnectionState
     /// <summary>The credential fields as sealed JSON (field name <c>credentials</c>).</summary>
     [Id(9)] public string? SealedCredentials { get; set; }
 
-    /// <summary>The last provider snapshot as sealed JSON (field name <c>cache</c>).</summary>
+    /// <summary>
+    /// Earlier builds' whole provider snapshot as sealed JSON (field name <c>cache</c>); moved into the chunk store on
+    /// first read and never written again.
+    /// </summary>
     [Id(10)] public string? SealedCache { get; set; }
 
-    /// <summary>When the sealed cache was fetched, kept in clear so the TTL can be enforced without a key.</summary>
+    /// <summary>When the provider data was fetched, kept in clear so the TTL can be enforced without a key.</summary>
     [Id(11)] public DateTimeOffset? CacheFetchedAt { get; set; }
 
     /// <summary>The provider cookie jar as sealed JSON (field name <c>cookies</c>), for web-login providers.</summary>
@@ -34,6 +37,12 @@ public sealed class ConnectionState
 
     /// <summary>The proxy this connection sticks to (changing IP triggers MFA and bot checks).</summary>
     [Id(14)] public string? Proxy { get; set; }
+
+    /// <summary>The generation of provider data in the chunk store that this connection reads; null when it has none.</summary>
+    [Id(15)] public long? DataGeneration { get; set; }
+
+    /// <summary>How many data generations were ever written: the next one is numbered after it, never reusing a name.</summary>
+    [Id(16)] public long DataWrites { get; set; }
 
     /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
     [Id(12)] public List<string> SessionIds { get; set; } = [];

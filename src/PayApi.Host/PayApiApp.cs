@@ -5,6 +5,7 @@ using Microsoft.Extensions.Compliance.Redaction;
 using PayApi.Gateway;
 using PayApi.Gateway.Http;
 using PayApi.Grains;
+using PayApi.ProviderData;
 using PayApi.Providers;
 using PayApi.Providers.Web;
 using PayApi.Scraping;
@@ -54,6 +55,7 @@ public static class PayApiApp
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Orleans.ShutdownTimeout);
         builder.Services.AddOptions<DynamoDBOptions>().Bind(builder.Configuration.GetSection("PayApi:DynamoDB"));
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
+        builder.Services.AddOptions<ProviderDataOptions>().Bind(builder.Configuration.GetSection("PayApi:ProviderData"));
 
         ConfigureLogging(builder);
 

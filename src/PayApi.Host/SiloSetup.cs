@@ -50,18 +50,24 @@ public static class SiloSetup
         silo.UseDynamoDBClustering();
     }
 
+    /// <summary>
+    /// Grain state and reminders (SQLite or DynamoDB), and beside them the provider data chunks: <c>provider-data.db</c>,
+    /// or a DynamoDB table whose large chunks are S3 objects when S3 is configured.
+    /// </summary>
     public static void ConfigureStorage(ISiloBuilder silo, PayApiSettings settings, string dataDir)
     {
         if (settings.UsesDynamoDBStorage)
         {
             silo.AddDynamoDBGrainStorage(StorageNames.Default);
             silo.UseDynamoDBReminderService();
+            silo.Services.AddDynamoDBChunkStore();
             return;
         }
 
         var databasePath = Path.Combine(dataDir, "payapi.db");
         silo.AddSqliteGrainStorage(StorageNames.Default, o => o.DatabasePath = databasePath);
         silo.UseSqliteReminderService(o => o.DatabasePath = databasePath);
+        silo.Services.AddSqliteChunkStore(Path.Combine(dataDir, SqliteChunkStore.FileName));
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public static class DynamoDBChunkStoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddPayApiDynamoDB(configure);
+        services.AddOptions<ProviderDataOptions>();
         services.RemoveAll<IChunkStore>();
         services.AddSingleton<IChunkStore, DynamoDBChunkStore>();
         return services;

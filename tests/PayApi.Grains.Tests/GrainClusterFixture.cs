@@ -63,6 +63,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.AddSqliteGrainStorage(StorageNames.Default, o => o.DatabasePath = databasePath);
             silo.UseSqliteReminderService(o => o.DatabasePath = databasePath);
+            silo.Services.AddSqliteChunkStore(Path.Combine(dataDir, SqliteChunkStore.FileName));
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
             silo.Services.AddPayApiLocalVault(o => o.DataDir = dataDir);
             silo.Services.AddPayApiProviders();
