@@ -103,7 +103,14 @@ public sealed class SqliteChunkStore : IChunkStore, IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM chunks WHERE connection_id = $connection_id";
         command.Parameters.AddWithValue("$connection_id", connectionId);
-        return await command.ExecuteNonQueryAsync(ct);
+        var deleted = await command.ExecuteNonQueryAsync(ct);
+
+        // A disconnect leaves nothing of the connection in the files: secure_delete zeroed the pages, and the old page
+        // images must not linger in the WAL either.
+        await using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        await checkpoint.ExecuteNonQueryAsync(ct);
+        return deleted;
     }
 
     public void Dispose() => _initGate.Dispose();

@@ -1,0 +1,233 @@
+using System.Security.Cryptography;
+using PayApi.Contracts;
+using PayApi.Vault;
+using Xunit;
+
+namespace PayApi.ProviderData.Tests;
+
+/// <summary>
+/// A connection's data over a real chunk store: written as generations, read page by page without loading the whole
+/// history, refused when a chunk was changed or moved, and gone after a delete. Each backend supplies the store.
+/// </summary>
+public abstract class ConnectionDataStoreTests : IAsyncLifetime
+{
+    private static readonly ListKind<TransactionItem> Transactions = ListKind<TransactionItem>.Transactions;
+
+    // Kept by the test so another owner can be given the very same key bytes: then only the AAD tells them apart.
+    private readonly byte[] _keyBytes = RandomNumberGenerator.GetBytes(32);
+    private readonly DataKey _key;
+
+    protected ConnectionDataStoreTests()
+    {
+        _key = new DataKey(new EncryptionContext("client_1", "conn_1"), (byte[])_keyBytes.Clone());
+    }
+
+    protected IChunkStore Store { get; private set; } = null!;
+
+    protected abstract Task<IChunkStore> CreateStoreAsync();
+
+    /// <summary>The folders where the backend keeps its bytes, searched for plaintext.</summary>
+    protected abstract IEnumerable<string> RawFolders();
+
+    public async Task InitializeAsync() => Store = await CreateStoreAsync();
+
+    public virtual Task DisposeAsync()
+    {
+        _key.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private ConnectionDataStore Data(string connectionId = "conn_1", int chunkItems = 500) =>
+        new(Store, connectionId, new ProviderDataOptions { ChunkItems = chunkItems });
+
+    [Fact]
+    public async Task Twenty_thousand_transactions_page_through_all_of_them_newest_first()
+    {
+        var snapshot = History.Snapshot(20_000);
+        var data = Data();
+        var written = await data.WriteAsync(_key, null, 1, snapshot, default);
+        var expected = History.Expected(Transactions, snapshot.Transactions);
+
+        // The window holds only the newest items, whatever the history's length.
+        Assert.Equal(101, written.Window.Transactions.Newest.Count);
+        Assert.Equal(20_000, written.Window.Transactions.Total);
+        Assert.True(written.ChunkNames.Count > 20, $"{written.ChunkNames.Count} chunks");
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var limits = new[] { 500, 137, 1, 500, 499 };
+        var pages = 0;
+        do
+        {
+            var query = new ListQuery(limits[pages % limits.Length], cursor, null, null);
+            var (page, next) = await data.ReadPageAsync(_key, 1, Transactions, query, default);
+            Assert.True(page.Count == query.Limit || next is null);
+            seen.AddRange(page.Select(t => t.Id));
+            cursor = next;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected.Select(t => t.Id), seen);
+    }
+
+    [Fact]
+    public async Task Date_filters_and_cursors_agree_with_the_plain_answer()
+    {
+        var snapshot = History.Snapshot(6_000);
+        var data = Data(chunkItems: 200);
+        var written = await data.WriteAsync(_key, null, 1, snapshot, default);
+        var from = History.Newest.AddDays(-300);
+        var to = History.Newest.AddDays(-120);
+        var expected = History.Expected(Transactions, snapshot.Transactions, from, to);
+        Assert.NotEmpty(expected);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var query = new ListQuery(77, cursor, from, to);
+            // Where the window can decide, it must agree with the chunks.
+            if (written.Window.Transactions.TryPage(Transactions, query, out var fromWindow, out var windowNext))
+            {
+                var (fromChunks, chunksNext) = await data.ReadPageAsync(_key, 1, Transactions, query, default);
+                Assert.Equal(fromChunks.Select(t => t.Id), fromWindow.Select(t => t.Id));
+                Assert.Equal(chunksNext, windowNext);
+            }
+
+            var (page, next) = await data.ReadPageAsync(_key, 1, Transactions, query, default);
+            seen.AddRange(page.Select(t => t.Id));
+            cursor = next;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected.Select(t => t.Id), seen);
+    }
+
+    [Fact]
+    public async Task The_window_answers_the_first_page_and_knows_when_it_cannot()
+    {
+        var snapshot = History.Snapshot(150);
+        var written = await Data().WriteAsync(_key, null, 1, snapshot, default);
+        var window = written.Window.Transactions;
+        var expected = History.Expected(Transactions, snapshot.Transactions);
+
+        Assert.True(window.TryPage(Transactions, new ListQuery(100, null, null, null), out var first, out var next));
+        Assert.Equal(expected.Take(100).Select(t => t.Id), first.Select(t => t.Id));
+        Assert.NotNull(next);
+
+        // The second page reaches past the window: the chunks answer it.
+        Assert.False(window.TryPage(Transactions, new ListQuery(100, next, null, null), out _, out _));
+        Assert.False(window.TryPage(Transactions, new ListQuery(500, null, null, null), out _, out _));
+
+        // A list the window holds whole answers every query.
+        var small = (await Data("conn_small").WriteAsync(_key, null, 1, History.Snapshot(30), default)).Window.Transactions;
+        Assert.True(small.TryPage(Transactions, new ListQuery(500, null, null, null), out var all, out var none));
+        Assert.Equal(30, all.Count);
+        Assert.Null(none);
+    }
+
+    [Fact]
+    public async Task A_second_write_rewrites_only_the_parts_that_changed_and_old_generations_are_removed()
+    {
+        var data = Data(chunkItems: 200);
+        var history = History.Transactions(3_000);
+        var first = await data.WriteAsync(_key, null, 1, History.Snapshot(0) with { Transactions = history.Skip(10).ToList() }, default);
+
+        var second = await data.WriteAsync(_key, 1, 2, History.Snapshot(0) with { Transactions = history }, default);
+        var rewritten = second.ChunkNames.Where(n => n.EndsWith("@2", StringComparison.Ordinal) && n.StartsWith("transactions.", StringComparison.Ordinal)).ToList();
+        var kept = second.ChunkNames.Where(n => n.EndsWith("@1", StringComparison.Ordinal)).ToList();
+        Assert.InRange(rewritten.Count, 1, 2);
+        Assert.True(kept.Count >= 10, $"{kept.Count} parts kept");
+
+        var removed = await data.RemoveAllExceptAsync(second.ChunkNames, default);
+        Assert.Equal(first.ChunkNames.Except(second.ChunkNames).Count(), removed);
+        Assert.Equal(second.ChunkNames.Order(StringComparer.Ordinal), (await Store.ListAsync("conn_1", default)).Order(StringComparer.Ordinal));
+
+        var (page, _) = await data.ReadPageAsync(_key, 2, Transactions, new ListQuery(500, null, null, null), default);
+        Assert.Equal(History.Expected(Transactions, history).Take(500).Select(t => t.Id), page.Select(t => t.Id));
+        await Assert.ThrowsAsync<ChunkMissingException>(() => data.ReadWindowAsync(_key, 1, default));
+    }
+
+    [Fact]
+    public async Task A_tampered_chunk_is_refused()
+    {
+        var data = Data(chunkItems: 100);
+        var written = await data.WriteAsync(_key, null, 1, History.Snapshot(1_000), default);
+        var part = written.ChunkNames.First(n => n.StartsWith("transactions.3@", StringComparison.Ordinal));
+        var sealedChunk = (await Store.GetAsync("conn_1", part, default))!;
+        var flipped = sealedChunk[..^5] + (sealedChunk[^5] == 'A' ? 'B' : 'A') + sealedChunk[^4..];
+        await Store.PutAsync("conn_1", part, flipped, default);
+
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 1));
+    }
+
+    [Fact]
+    public async Task A_chunk_moved_to_another_name_or_connection_is_refused()
+    {
+        var data = Data(chunkItems: 100);
+        var written = await data.WriteAsync(_key, null, 1, History.Snapshot(1_000), default);
+
+        // Within the connection: part 3's ciphertext put where part 4 belongs.
+        var part3 = written.ChunkNames.First(n => n.StartsWith("transactions.3@", StringComparison.Ordinal));
+        var part4 = written.ChunkNames.First(n => n.StartsWith("transactions.4@", StringComparison.Ordinal));
+        await Store.PutAsync("conn_1", part4, (await Store.GetAsync("conn_1", part3, default))!, default);
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 1));
+
+        // To another connection (same key bytes even): the AAD names the connection.
+        using var otherKey = new DataKey(new EncryptionContext("client_1", "conn_2"), (byte[])_keyBytes.Clone());
+        await Store.PutAsync("conn_2", "head@1", (await Store.GetAsync("conn_1", "head@1", default))!, default);
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => Data("conn_2").ReadWindowAsync(otherKey, 1, default));
+
+        // An older generation's head put under the current name.
+        await data.WriteAsync(_key, 1, 2, History.Snapshot(900), default);
+        await Store.PutAsync("conn_1", "head@2", (await Store.GetAsync("conn_1", "head@1", default))!, default);
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => data.ReadWindowAsync(_key, 2, default));
+    }
+
+    [Fact]
+    public async Task Delete_all_leaves_no_chunk_and_no_plaintext_behind()
+    {
+        const string Canary = "CANARY-7f3c1e-provider-data";
+        var snapshot = History.Snapshot(0) with
+        {
+            Transactions = History.Transactions(2_500).Select((t, i) => i % 100 == 0 ? t with { Description = Canary } : t).ToList(),
+        };
+        var data = Data(chunkItems: 300);
+        await data.WriteAsync(_key, null, 1, snapshot, default);
+        await Data("conn_other").WriteAsync(_key, null, 1, History.Snapshot(50), default);
+        AssertNowhere(Canary);
+
+        Assert.True(await data.DeleteAllAsync(default) > 5);
+        Assert.Empty(await Store.ListAsync("conn_1", default));
+        Assert.NotEmpty(await Store.ListAsync("conn_other", default));
+        await Assert.ThrowsAsync<ChunkMissingException>(() => data.ReadWindowAsync(_key, 1, default));
+    }
+
+    private void AssertNowhere(string canary)
+    {
+        foreach (var folder in RawFolders())
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                var bytes = File.ReadAllBytes(file);
+                Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(canary)) < 0, $"plaintext in {file}");
+            }
+        }
+    }
+
+    private async Task<List<TransactionItem>> ReadAllAsync(ConnectionDataStore data, long generation)
+    {
+        var all = new List<TransactionItem>();
+        string? cursor = null;
+        do
+        {
+            var (page, next) = await data.ReadPageAsync(_key, generation, Transactions, new ListQuery(500, cursor, null, null), default);
+            all.AddRange(page);
+            cursor = next;
+        }
+        while (cursor is not null);
+
+        return all;
+    }
+}
