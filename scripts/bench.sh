@@ -4,7 +4,10 @@
 #            keep-alive against a browser re-login.
 #   cluster: cached reads on one silo against a two-silo cluster (two host processes) on dynalite:
 #            requests per second and CPU seconds per 1,000 requests summed over all server processes.
-# Usage: scripts/bench.sh [browser|cluster] [--logins N] [--keepalives M] [--seconds S]   (default: both; 20, 20, 20)
+#   data:    memory per active connection (heap and RSS) for 1,000 connections of 150 and of 5,000 items, and the
+#            cached read rate of the newest page against a deep page and against GET /v1/connection.
+# Usage: scripts/bench.sh [browser|cluster|data] [--logins N] [--keepalives M] [--seconds S] [--connections C]
+#        (default: all; 20, 20, 20, 1000)
 # Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -19,17 +19,17 @@ internal static class Program
 {
     private const int Concurrency = 2;
     private const string Usage =
-        "usage: bench.sh [browser|cluster] [--logins N] [--keepalives M] [--seconds S]   (defaults: both; --logins 20 --keepalives 20 --seconds 20)";
+        "usage: bench.sh [browser|cluster|data] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
 
     private static async Task<int> Main(string[] args)
     {
-        var only = args.Length > 0 && args[0] is "browser" or "cluster" ? args[0] : null;
+        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" ? args[0] : null;
         if (only is not null)
         {
             args = args[1..];
         }
 
-        if (!TryParse(args, out var logins, out var keepAlives, out var seconds))
+        if (!TryParse(args, out var logins, out var keepAlives, out var seconds, out var connections))
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -51,7 +51,16 @@ internal static class Program
                 Console.WriteLine();
             }
 
-            return only is null or "cluster" ? Math.Max(status, await ClusterBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), overall.Token)) : status;
+            if (only is null or "cluster")
+            {
+                status = Math.Max(status, await ClusterBenchmark.RunAsync(TimeSpan.FromSeconds(seconds), overall.Token));
+                if (only is null)
+                {
+                    Console.WriteLine();
+                }
+            }
+
+            return only is null or "data" ? Math.Max(status, await DataStoreBenchmark.RunAsync(connections, TimeSpan.FromSeconds(Math.Min(seconds, 10)), overall.Token)) : status;
         }
         catch (BenchmarkFailedException e)
         {
@@ -221,8 +230,9 @@ internal static class Program
         return CookieJarSerializer.Serialize(CookieContainerBridge.FromContainer(container, previous));
     }
 
-    private static bool TryParse(string[] args, out int logins, out int keepAlives, out int seconds)
+    private static bool TryParse(string[] args, out int logins, out int keepAlives, out int seconds, out int connections)
     {
+        connections = 1000;
         logins = 20;
         keepAlives = 20;
         seconds = 20;
@@ -233,6 +243,7 @@ internal static class Program
                 "--logins" => 1,
                 "--keepalives" or "--keep-alives" => 2,
                 "--seconds" => 3,
+                "--connections" => 4,
                 _ => 0,
             };
             if (target == 0 || i + 1 >= args.Length
@@ -249,8 +260,11 @@ internal static class Program
                 case 2:
                     keepAlives = value;
                     break;
-                default:
+                case 3:
                     seconds = value;
+                    break;
+                default:
+                    connections = value;
                     break;
             }
         }

@@ -40,7 +40,7 @@ public sealed class LifecycleTests
             Assert.Matches("^[a-z]{3}$", balance.GetProperty("currency").GetString());
             Assert.Equal(JsonValueKind.Number, balance.GetProperty("available").ValueKind);
 
-            allTransactionIds = await ReadAllTransactionIdsAsync(api, token, pageSize: 50);
+            allTransactionIds = await api.ReadAllTransactionIdsAsync(token, pageSize: 50);
             Assert.True(allTransactionIds.Count >= 120, $"expected at least 120 transactions, got {allTransactionIds.Count}");
             Assert.Equal(allTransactionIds.Count, allTransactionIds.Distinct().Count());
 
@@ -116,6 +116,7 @@ public sealed class LifecycleTests
         // The connection's rows, wrapped key and ciphertexts are gone from the files, not only from the API.
         AssertNoRowMentions(Path.Combine(dataDir, "payapi.db"), connectionId);
         AssertNoRowMentions(Path.Combine(dataDir, "keys.db"), connectionId);
+        AssertNoRowMentions(Path.Combine(dataDir, "provider-data.db"), connectionId);
         foreach (var file in Directory.EnumerateFiles(dataDir, "*", SearchOption.AllDirectories))
         {
             var bytes = await File.ReadAllBytesAsync(file);
@@ -126,30 +127,6 @@ public sealed class LifecycleTests
         Assert.DoesNotContain(canary, logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(token, logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(client.Item2, logs.All, StringComparison.Ordinal);
-    }
-
-    private static async Task<List<string>> ReadAllTransactionIdsAsync(ApiClient api, string token, int pageSize)
-    {
-        var ids = new List<string>();
-        DateTimeOffset? previous = null;
-        string? cursor = null;
-        do
-        {
-            var path = $"/v1/transactions?limit={pageSize}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
-            using var response = await api.SendAsync(HttpMethod.Get, path, ApiClient.Bearer(token));
-            var page = await ApiClient.ExpectAsync(response, HttpStatusCode.OK);
-            foreach (var item in page.GetProperty("data").EnumerateArray())
-            {
-                var date = DateTimeOffset.Parse(item.GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-                Assert.True(previous is null || date <= previous, "transactions must be newest first");
-                previous = date;
-                ids.Add(item.GetProperty("id").GetString()!);
-            }
-
-            cursor = page.GetProperty("next_cursor").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next_cursor").GetString();
-        }
-        while (cursor is not null && ids.Count < 10_000);
-        return ids;
     }
 
     private static void AssertNoRowMentions(string databasePath, string needle)

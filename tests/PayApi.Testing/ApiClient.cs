@@ -65,6 +65,31 @@ public sealed class ApiClient(HttpClient http)
         return await ExchangeAsync(client, done.GetProperty("code").GetString()!);
     }
 
+    /// <summary>Pages through <c>/v1/transactions</c> to the end, checking that every page is newest first.</summary>
+    public async Task<List<string>> ReadAllTransactionIdsAsync(string token, int pageSize, int max = 100_000)
+    {
+        var ids = new List<string>();
+        DateTimeOffset? previous = null;
+        string? cursor = null;
+        do
+        {
+            var path = $"/v1/transactions?limit={pageSize}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            using var response = await SendAsync(HttpMethod.Get, path, Bearer(token));
+            var page = await ExpectAsync(response, HttpStatusCode.OK);
+            foreach (var item in page.GetProperty("data").EnumerateArray())
+            {
+                var date = DateTimeOffset.Parse(item.GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(previous is null || date <= previous, "transactions must be newest first");
+                previous = date;
+                ids.Add(item.GetProperty("id").GetString()!);
+            }
+
+            cursor = page.GetProperty("next_cursor").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null && ids.Count < max);
+        return ids;
+    }
+
     public async Task<JsonElement> SubmitMfaAsync(string sessionId, string code, HttpStatusCode expect = HttpStatusCode.Accepted)
     {
         using var response = await SendAsync(HttpMethod.Post, $"/connect/api/{sessionId}/mfa", null, new { code });

@@ -4,9 +4,15 @@ namespace PayApi.Sandbox.Stripe;
 /// The fake account behind one API key: generated from the key, so two keys see different data and
 /// a restart shows the same data. Times count back from a fixed instant rather than "now" for the same reason.
 /// </summary>
-internal sealed class StripeAccountData
+internal sealed partial class StripeAccountData
 {
     public const int ChargeCount = 130;
+
+    /// <summary>The most charges a key can ask for with <c>history&lt;N&gt;</c> in it.</summary>
+    public const int MaxChargeCount = 50_000;
+
+    // Generating a long history for every page request would make paging through it quadratic; a few accounts are kept.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, StripeAccountData> Recent = new(StringComparer.Ordinal);
     public const int PayoutCount = 20;
 
     // 2025-06-01T00:00:00Z: the newest charge; everything else is older.
@@ -32,12 +38,37 @@ internal sealed class StripeAccountData
 
     public StripeBalance Balance { get; }
 
+    /// <summary>
+    /// The account behind a key: 130 charges, or as many as a <c>history&lt;N&gt;</c> in the key asks for (up to
+    /// <see cref="MaxChargeCount"/>), so tests and benchmarks can connect accounts with years of history.
+    /// </summary>
     public static StripeAccountData For(string apiKey)
     {
         // The key kind is stripped so the restricted and secret key of one "account" share data.
-        var random = new DeterministicRandom("sandbox-stripe:" + AccountSeed(apiKey));
-        return new StripeAccountData(GenerateCharges(random), GeneratePayouts(random), GenerateBalance(random));
+        var seed = AccountSeed(apiKey);
+        if (Recent.TryGetValue(seed, out var known))
+        {
+            return known;
+        }
+
+        var random = new DeterministicRandom("sandbox-stripe:" + seed);
+        var account = new StripeAccountData(GenerateCharges(random, ChargeCountOf(seed)), GeneratePayouts(random), GenerateBalance(random));
+        if (Recent.Count >= 16)
+        {
+            Recent.Clear();
+        }
+
+        Recent[seed] = account;
+        return account;
     }
+
+    private static int ChargeCountOf(string seed) =>
+        HistoryLength().Match(seed) is { Success: true } match && int.TryParse(match.Groups[1].ValueSpan, out var count)
+            ? Math.Clamp(count, 1, MaxChargeCount)
+            : ChargeCount;
+
+    [System.Text.RegularExpressions.GeneratedRegex("history([0-9]{1,6})", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex HistoryLength();
 
     private static string AccountSeed(string apiKey)
     {
@@ -45,11 +76,11 @@ internal sealed class StripeAccountData
         return secondUnderscore < 0 ? apiKey : apiKey[(secondUnderscore + 1)..];
     }
 
-    private static List<StripeCharge> GenerateCharges(DeterministicRandom random)
+    private static List<StripeCharge> GenerateCharges(DeterministicRandom random, int count)
     {
-        var charges = new List<StripeCharge>(ChargeCount);
+        var charges = new List<StripeCharge>(count);
         var created = Anchor;
-        for (var i = 0; i < ChargeCount; i++)
+        for (var i = 0; i < count; i++)
         {
             var amount = random.Next(5, 5_000) * 100 + random.Next(0, 100);
             var currency = random.Next(0, 5) == 0 ? "eur" : "usd";
