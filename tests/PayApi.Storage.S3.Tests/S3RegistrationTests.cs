@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PayApi.Scraping;
 using PayApi.Testing;
@@ -48,6 +49,15 @@ public sealed class S3RegistrationTests
         });
 
         var creator = await StartCreatorAsync(provider);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_logs.Lines.Any(l => l.Contains("could not be checked or created", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no retry was logged: " + _logs.All);
+            await Task.Delay(50);
+        }
+
+        // One warning line naming the bucket, no stack trace; the service keeps trying rather than failing the host.
+        Assert.DoesNotContain("   at ", _logs.All, StringComparison.Ordinal);
         Assert.False(creator.Settled.IsCompleted);
         await creator.StopAsync(CancellationToken.None);
         Assert.False(creator.Settled.IsCompleted);
@@ -68,12 +78,13 @@ public sealed class S3RegistrationTests
         Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<S3Options>>().Value);
     }
 
+    private readonly CapturedLogs _logs = new();
     private IServiceCollection _registered = new ServiceCollection();
 
     private ServiceProvider Services(Action<S3Options> configure)
     {
         var services = _registered = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b => b.AddProvider(_logs));
         services.AddPayApiScraping(_ => { }, Path.Combine(Path.GetTempPath(), "payapi-s3-registration"));
         services.AddS3ArtifactStore(configure);
         return services.BuildServiceProvider();
