@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Orleans.PayApi on a fresh Debian machine with the .NET SDK.
 # Installs what the tests need, idempotently: Debian's Chromium (the service's scraper and the browser
-# tests drive it through Playwright), tinyproxy (proxy rotation tests), Node.js and the npm package dynalite
-# (the DynamoDB tests run a real dynalite on loopback), then NuGet restore. Prints each test project's summary
+# tests drive it through Playwright), tinyproxy (proxy rotation tests), Node.js and the npm packages dynalite
+# (the DynamoDB tests run a real dynalite on loopback) and s3rver (the S3 artifact store tests run a real s3rver),
+# then NuGet restore. Prints each test project's summary
 # and a total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not fou
 . scripts/lib/install.sh
 ensure_debian_packages chromium:/usr/bin/chromium tinyproxy:/usr/bin/tinyproxy
 ensure_dynalite
+ensure_s3rver
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore Orleans.PayApi.slnx --nologo -v quiet

@@ -23,3 +23,13 @@ ensure_dynalite() {
     npm ci --prefix tests/tools/dynalite --no-audit --no-fund --loglevel=error
   fi
 }
+
+# ensure_s3rver — Node.js, and s3rver (an S3 server whose objects are plain files) in tests/tools/s3rver,
+# pinned by its lock file. Pure JavaScript: no native build.
+ensure_s3rver() {
+  ensure_debian_packages nodejs:node npm:npm
+  if [ ! -f tests/tools/s3rver/node_modules/s3rver/package.json ]; then
+    echo "Installing s3rver (npm ci in tests/tools/s3rver)"
+    npm ci --prefix tests/tools/s3rver --no-audit --no-fund --loglevel=error
+  fi
+}
