@@ -12,6 +12,7 @@ using PayApi.Scraping;
 using PayApi.Sandbox;
 using PayApi.Gateway.Endpoints;
 using PayApi.Storage.DynamoDB;
+using PayApi.Storage.S3;
 using PayApi.Vault;
 
 namespace PayApi.Host;
@@ -130,6 +131,22 @@ public static class PayApiApp
         SiloSetup.AddVault(builder.Services, settings, dataDir);
         builder.Services.AddPayApiProviders();
         builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
+        if (settings.UsesS3)
+        {
+            // Failure bundles in S3; with DynamoDB storage, provider data chunks too large for an item go beside them.
+            var bucket = settings.S3Settings().Bucket;
+            void ConfigureS3(S3Options o)
+            {
+                builder.Configuration.GetSection("PayApi:S3").Bind(o);
+                o.Bucket = bucket;
+            }
+
+            builder.Services.AddS3ArtifactStore(ConfigureS3);
+            if (settings.UsesDynamoDBStorage)
+            {
+                builder.Services.AddS3ChunkObjectStore(ConfigureS3);
+            }
+        }
         if (!settings.SandboxEnabled)
         {
             return null;

@@ -1,5 +1,6 @@
 using System.Net;
 using PayApi.Storage.DynamoDB;
+using PayApi.Storage.S3;
 
 namespace PayApi.Host;
 
@@ -16,10 +17,11 @@ public sealed class PayApiSettings
     public ProviderChoice Storage { get; set; } = new() { Provider = "Sqlite" };
     public ProviderChoice Clustering { get; set; } = new() { Provider = "Localhost" };
     public ProviderChoice Keys { get; set; } = new() { Provider = "Local" };
-    public ProviderChoice Artifacts { get; set; } = new() { Provider = "Local" };
+    public ArtifactsSettings Artifacts { get; set; } = new() { Provider = "Local" };
     public VaultSettings Vault { get; set; } = new();
     public OrleansSettings Orleans { get; set; } = new();
     public DynamoDBOptions DynamoDB { get; set; } = new();
+    public S3Options S3 { get; set; } = new();
 
     /// <summary><c>PayApi:Role</c>: <c>All</c> (silo + gateway), <c>Silo</c> or <c>Gateway</c> (an Orleans client).</summary>
     public string Role { get; set; } = nameof(HostRole.All);
@@ -40,6 +42,15 @@ public sealed class PayApiSettings
     public sealed class ProviderChoice
     {
         public string Provider { get; set; } = "";
+    }
+
+    public sealed class ArtifactsSettings
+    {
+        /// <summary><c>Local</c> (a folder in the data dir) or <c>S3</c>.</summary>
+        public string Provider { get; set; } = "";
+
+        /// <summary><c>PayApi:Artifacts:Bucket</c>: the S3 bucket of failure bundles (and of large provider data chunks).</summary>
+        public string? Bucket { get; set; }
     }
 
     public sealed class VaultSettings
@@ -93,6 +104,15 @@ public sealed class PayApiSettings
 
     public bool UsesDynamoDBClustering => Clustering.Provider.Equals("DynamoDB", StringComparison.OrdinalIgnoreCase);
 
+    public bool UsesS3 => Artifacts.Provider.Equals("S3", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The S3 options with the bucket from <c>PayApi:Artifacts:Bucket</c> (or <c>PayApi:S3:Bucket</c>).</summary>
+    public S3Options S3Settings()
+    {
+        S3.Bucket = string.IsNullOrEmpty(Artifacts.Bucket) ? S3.Bucket : Artifacts.Bucket;
+        return S3;
+    }
+
     public bool SandboxEnabled => ParsedRole != HostRole.Gateway && (Sandbox.Enabled ?? Storage.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Every problem with the settings, each naming its key.</summary>
@@ -128,9 +148,17 @@ public sealed class PayApiSettings
             yield return $"PayApi:Keys:Provider '{Keys.Provider}' is not supported by this build; use 'Local'.";
         }
 
-        if (!Artifacts.Provider.Equals("Local", StringComparison.OrdinalIgnoreCase))
+        if (!Artifacts.Provider.Equals("Local", StringComparison.OrdinalIgnoreCase) && !UsesS3)
         {
-            yield return $"PayApi:Artifacts:Provider '{Artifacts.Provider}' is not supported by this build; use 'Local'.";
+            yield return $"PayApi:Artifacts:Provider '{Artifacts.Provider}' is not supported; use 'Local' or 'S3'.";
+        }
+
+        if (UsesS3 && ParsedRole != HostRole.Gateway)
+        {
+            foreach (var problem in S3Settings().Problems())
+            {
+                yield return problem;
+            }
         }
 
         if (AdminToken is { Length: > 0 and < 16 })

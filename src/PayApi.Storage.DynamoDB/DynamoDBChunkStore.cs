@@ -24,6 +24,9 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
 
     private const int BatchWriteLimit = 25;
 
+    // Without an object store every chunk is an item: up to this, which leaves room below DynamoDB's 400 KB for the keys.
+    private const int ItemOnlyLimit = 350 * 1024;
+
     private static readonly Dictionary<string, string> NameNames = new() { ["#id"] = ConnectionIdAttribute, ["#name"] = NameAttribute, ["#object"] = ObjectKeyAttribute };
 
     private readonly IAmazonDynamoDB _client;
@@ -32,7 +35,10 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
     private readonly int _inlineLimit;
     private readonly DynamoDBTableOnFirstUse _tableOnFirstUse;
 
-    /// <summary>Creates the store; the table is created on first use. Without <paramref name="objects"/>, every chunk must fit an item.</summary>
+    /// <summary>
+    /// Creates the store; the table is created on first use. Without <paramref name="objects"/> every chunk is an item
+    /// (chunks stay far below the item limit; the inline limit then does not apply).
+    /// </summary>
     public DynamoDBChunkStore(
         IAmazonDynamoDB client, IOptions<DynamoDBOptions> options, DynamoDBTables tables, ILogger<DynamoDBChunkStore> logger, IChunkObjectStore? objects = null)
     {
@@ -42,7 +48,7 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _objects = objects;
         _table = options.Value.ProviderDataTable;
-        _inlineLimit = options.Value.InlineChunkLimit;
+        _inlineLimit = objects is null ? ItemOnlyLimit : options.Value.InlineChunkLimit;
         _tableOnFirstUse = new DynamoDBTableOnFirstUse(
             tables, new DynamoDBTables.TableSpec(_table, ConnectionIdAttribute, NameAttribute), () => LogReady(logger, _table));
     }
@@ -68,7 +74,7 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
             {
                 // DynamoDB refuses items over 400 KB; say which setting is missing rather than letting it fail vaguely.
                 throw new InvalidOperationException(
-                    $"A {size}-byte chunk exceeds PayApi:DynamoDB:InlineChunkLimit ({_inlineLimit}) and no object store (S3) is configured for large chunks.");
+                    $"A {size}-byte chunk does not fit a DynamoDB item ({_inlineLimit} bytes at most) and no object store is configured for large chunks: set PayApi:Artifacts:Provider to S3.");
             }
 
             var objectKey = ObjectKeyOf(connectionId, name);

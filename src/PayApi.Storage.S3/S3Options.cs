@@ -1,7 +1,7 @@
 namespace PayApi.Storage.S3;
 
 /// <summary>
-/// Which bucket holds the artifacts and how hard to try: bound from <c>PayApi:S3</c>.
+/// Which bucket holds the artifacts (and large provider data chunks) and how hard to try: bound from <c>PayApi:S3</c>.
 /// </summary>
 public sealed class S3Options
 {
@@ -20,7 +20,7 @@ public sealed class S3Options
     /// </summary>
     public string? Region { get; set; }
 
-    /// <summary><c>PayApi:S3:Bucket</c>: the bucket; required.</summary>
+    /// <summary><c>PayApi:Artifacts:Bucket</c> (the host copies it here): the bucket; required.</summary>
     public string Bucket { get; set; } = string.Empty;
 
     /// <summary>
@@ -63,7 +63,7 @@ public sealed class S3Options
         if (Bucket.Length is < 3 or > 63 || Bucket.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
             || !char.IsAsciiLetterOrDigit(Bucket[0]) || !char.IsAsciiLetterOrDigit(Bucket[^1]))
         {
-            yield return "PayApi:S3:Bucket is required: 3-63 characters of lowercase letters, digits, '.' and '-'.";
+            yield return "PayApi:Artifacts:Bucket is required: 3-63 characters of lowercase letters, digits, '.' and '-'.";
         }
 
         if (KeyPrefix.Length > 0 && (!KeyPrefix.EndsWith('/') || KeyPrefix.StartsWith('/') || KeyPrefix.Length > 200))

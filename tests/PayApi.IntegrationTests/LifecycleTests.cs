@@ -81,7 +81,7 @@ public sealed class LifecycleTests
                 Assert.Equal(firstBalance.GetProperty("data").GetRawText(), balance.GetProperty("data").GetRawText());
             }
 
-            Assert.Equal(allTransactionIds, await ReadAllTransactionIdsAsync(api, token, pageSize: 500));
+            Assert.Equal(allTransactionIds, await api.ReadAllTransactionIdsAsync(token, pageSize: 500));
 
             using (var response = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
             {

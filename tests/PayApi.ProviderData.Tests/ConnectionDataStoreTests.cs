@@ -206,7 +206,7 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
 
     private void AssertNowhere(string canary)
     {
-        foreach (var folder in RawFolders())
+        foreach (var folder in RawFolders().Where(Directory.Exists))
         {
             foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             {
