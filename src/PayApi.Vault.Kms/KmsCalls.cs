@@ -37,6 +37,9 @@ public static class KmsCalls
             or DisabledException or Amazon.KeyManagementService.Model.LimitExceededException => true,
         AmazonServiceException service => service.StatusCode >= HttpStatusCode.InternalServerError
             || service.ErrorCode is "ThrottlingException" or "Throttling" or "ServiceUnavailable" or "RequestTimeout"
+                // The same codes by name: the SDK builds the typed exception only for errors modeled on that operation.
+                or "KMSInternalException" or "DependencyTimeoutException" or "KeyUnavailableException" or "KMSInvalidStateException"
+                or "DisabledException" or "LimitExceededException"
             || (service.StatusCode == 0 && service.InnerException is not null && IsOutage(service.InnerException, cancellationToken)),
         AmazonClientException client => client.InnerException is null || IsOutage(client.InnerException, cancellationToken),
         HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,

@@ -152,10 +152,11 @@ public sealed class KmsKeyring : IKeyring
     // KMS's answer when the blob, the context or the named key do not fit together. Collapsed into one fixed reason,
     // as the local keyring does: why a forgery failed is nobody's business.
     private static bool IsRefusal(AmazonKeyManagementServiceException e) =>
-        e is InvalidCiphertextException or IncorrectKeyException or NotFoundException;
+        e is InvalidCiphertextException or IncorrectKeyException or NotFoundException
+        || e.ErrorCode is "InvalidCiphertextException" or "IncorrectKeyException" or "NotFoundException";
 
     private static CiphertextRejectedException Rejected(AmazonKeyManagementServiceException e) =>
-        new(e is NotFoundException ? "unknown key id" : "decryption failed");
+        new(e is NotFoundException || e.ErrorCode == "NotFoundException" ? "unknown key id" : "decryption failed");
 
     // Read without the legacy keyring only for bookkeeping (usage counts): `v1:<key id>:…`.
     private static string LocalKeyIdOf(string wrappedKey)
