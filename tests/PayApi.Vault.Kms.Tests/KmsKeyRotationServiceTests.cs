@@ -94,4 +94,23 @@ public sealed class KmsKeyRotationServiceTests : IAsyncLifetime
         Assert.Equal(new RewrapResult(1, 0, 0, 0, 1), result);
         Assert.Equal(generated.Wrapped, await store.GetAsync("conn_2", default));
     }
+
+    [Fact]
+    public async Task Kms_outage_stops_the_rewrap_as_unavailable_and_leaves_the_keys_as_they_were()
+    {
+        using var store = Kms.Store(_dir.Path);
+        var oldOptions = Kms.Options(_server);
+        var generated = await Kms.Keyring(Kms.Client(oldOptions), oldOptions).GenerateDataKeyAsync(new EncryptionContext("client_1", "conn_1"), default);
+        await store.PutAsync(new WrappedKeyRecord("conn_1", "client_1", generated.KeyId, generated.Wrapped), default);
+        var newOptions = Kms.Options(_server, _server.AddKey(), maxErrorRetry: 1);
+        var service = Kms.Rotation(Kms.Keyring(Kms.Client(newOptions), newOptions), store);
+        await service.ListAsync(default);
+
+        _server.SetFault("throttle", -1, "ReEncrypt");
+        await Assert.ThrowsAsync<KmsUnavailableException>(() => service.RewrapAllAsync(default));
+        Assert.Equal(generated.Wrapped, await store.GetAsync("conn_1", default));
+
+        _server.ClearFaults();
+        Assert.Equal(new RewrapResult(1, 1, 0, 0, 0), await service.RewrapAllAsync(default));
+    }
 }
