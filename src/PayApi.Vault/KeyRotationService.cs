@@ -13,9 +13,18 @@ public sealed class KeyRotationService(IKeyring keyring, IDataKeyStore store, IL
     {
         var versions = await keyring.ListVersionsAsync(ct);
         var counts = await store.CountByKeyIdAsync(ct);
-        return versions
+        var usage = versions
             .Select(v => new KeyVersionUsage(v.KeyId, v.CreatedAt, v.Primary, counts.GetValueOrDefault(v.KeyId)))
             .ToList();
+
+        // Keys the store still names but the keyring does not list (a KMS key that was primary before PayApi:Kms:KeyId
+        // changed): the operator must see them, or a rewrap that is still owed would look finished.
+        var listed = versions.Select(v => v.KeyId).ToHashSet(StringComparer.Ordinal);
+        usage.AddRange(counts
+            .Where(c => c.Value > 0 && !listed.Contains(c.Key))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => new KeyVersionUsage(c.Key, KeyVersionUsage.UnknownCreatedAt, Primary: false, c.Value)));
+        return usage;
     }
 
     public async Task<RewrapResult> RewrapAllAsync(CancellationToken ct)
