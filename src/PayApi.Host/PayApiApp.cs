@@ -109,8 +109,16 @@ public static class PayApiApp
 
         if (role != HostRole.Gateway)
         {
-            // Fail at start-up, not on the first request, when the master key is unusable.
-            await app.Services.GetRequiredService<IKeyring>().ListVersionsAsync(CancellationToken.None);
+            // Fail at start-up, not on the first request, when the master key is unusable. KMS being unreachable for now is
+            // not that: the silo starts, and calls that need a key answer 503 until KMS is back.
+            try
+            {
+                await app.Services.GetRequiredService<IKeyring>().ListVersionsAsync(CancellationToken.None);
+            }
+            catch (PayApi.Vault.Kms.KmsUnavailableException e)
+            {
+                app.Logger.LogWarning("KMS is not reachable at start ({Reason}); calls that need a data key answer 503 until it is.", e.Message);
+            }
         }
 
         var sandboxLine = !settings.SandboxEnabled ? "off"

@@ -1,6 +1,7 @@
 using System.Net;
 using PayApi.Storage.DynamoDB;
 using PayApi.Storage.S3;
+using PayApi.Vault.Kms;
 
 namespace PayApi.Host;
 
@@ -22,6 +23,7 @@ public sealed class PayApiSettings
     public OrleansSettings Orleans { get; set; } = new();
     public DynamoDBOptions DynamoDB { get; set; } = new();
     public S3Options S3 { get; set; } = new();
+    public KmsOptions Kms { get; set; } = new();
 
     /// <summary><c>PayApi:Role</c>: <c>All</c> (silo + gateway), <c>Silo</c> or <c>Gateway</c> (an Orleans client).</summary>
     public string Role { get; set; } = nameof(HostRole.All);
@@ -104,6 +106,8 @@ public sealed class PayApiSettings
 
     public bool UsesDynamoDBClustering => Clustering.Provider.Equals("DynamoDB", StringComparison.OrdinalIgnoreCase);
 
+    public bool UsesKms => Keys.Provider.Equals("Kms", StringComparison.OrdinalIgnoreCase);
+
     public bool UsesS3 => Artifacts.Provider.Equals("S3", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The S3 options with the bucket from <c>PayApi:Artifacts:Bucket</c> (or <c>PayApi:S3:Bucket</c>).</summary>
@@ -143,9 +147,17 @@ public sealed class PayApiSettings
             yield return problem;
         }
 
-        if (!Keys.Provider.Equals("Local", StringComparison.OrdinalIgnoreCase))
+        if (!Keys.Provider.Equals("Local", StringComparison.OrdinalIgnoreCase) && !UsesKms)
         {
-            yield return $"PayApi:Keys:Provider '{Keys.Provider}' is not supported by this build; use 'Local'.";
+            yield return $"PayApi:Keys:Provider '{Keys.Provider}' is not supported; use 'Local' or 'Kms'.";
+        }
+
+        if (UsesKms && ParsedRole != HostRole.Gateway)
+        {
+            foreach (var problem in Kms.Problems())
+            {
+                yield return problem;
+            }
         }
 
         if (!Artifacts.Provider.Equals("Local", StringComparison.OrdinalIgnoreCase) && !UsesS3)

@@ -6,6 +6,7 @@ using PayApi.Grains;
 using PayApi.Storage.DynamoDB;
 using PayApi.Storage.Sqlite;
 using PayApi.Vault;
+using PayApi.Vault.Kms;
 
 namespace PayApi.Host;
 
@@ -71,7 +72,7 @@ public static class SiloSetup
     }
 
     /// <summary>
-    /// The vault: the local keyring (a cluster's silos share the configured key and use no data dir) and the wrapped
+    /// The vault: the KMS keyring or the local one (a cluster's silos share the configured key and use no data dir) and the wrapped
     /// data keys beside the grain state's store, apart from it: <c>keys.db</c>, or their own DynamoDB table.
     /// </summary>
     public static void AddVault(IServiceCollection services, PayApiSettings settings, string dataDir)
@@ -82,6 +83,20 @@ public static class SiloSetup
             o.MasterKey = string.IsNullOrEmpty(settings.Vault.MasterKey) ? null : settings.Vault.MasterKey;
             o.UseDataDir = !settings.UsesDynamoDBClustering;
         });
+        if (settings.UsesKms)
+        {
+            // Data keys from KMS; the local keyring stays only to unwrap keys from before the move (rewrap moves them).
+            services.AddPayApiKmsKeyring(o =>
+            {
+                var kms = settings.Kms;
+                o.KeyId = kms.KeyId;
+                o.ServiceUrl = kms.ServiceUrl;
+                o.Region = kms.Region;
+                o.MaxErrorRetry = kms.MaxErrorRetry;
+                o.RequestTimeout = kms.RequestTimeout;
+            });
+        }
+
         if (settings.UsesDynamoDBStorage)
         {
             services.AddDynamoDBDataKeyStore();

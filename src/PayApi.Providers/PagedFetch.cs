@@ -5,8 +5,9 @@ namespace PayApi.Providers;
 /// <summary>Walks an adapter's cursor-paged calls to the end.</summary>
 public static class PagedFetch
 {
-    // A provider that never ends its cursor must not pin a connection forever.
-    private const int MaxPages = 200;
+    // A provider that never ends its cursor must not pin a connection forever; accounts with years of history (tens of
+    // thousands of items) must still be read whole.
+    private const int MaxPages = 1_000;
 
     public static async Task<ProviderData> AllAsync(IProviderAdapter adapter, ProviderContext context, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ public sealed class HistoryTests
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
         // The sandbox gives a key with "history<N>" in it N charges, spread over decades.
-        var (connectionId, token) = await api.ConnectAsync(client, "rk_test_history20000" + Guid.NewGuid().ToString("N")[..12]);
+        var (connectionId, token) = await api.ConnectAsync(client, "rk_test_history20000x" + Guid.NewGuid().ToString("N")[..12]);
 
         var ids = await api.ReadAllTransactionIdsAsync(token, pageSize: 500);
         Assert.Equal(20_000, ids.Count);
