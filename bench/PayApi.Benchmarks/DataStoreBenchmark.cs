@@ -10,7 +10,8 @@ namespace PayApi.Benchmarks;
 /// What an active connection costs in memory, and how fast its newest page is read, with short and long histories:
 /// 1,000 connections of 150 items and 1,000 of 5,000 items on the embedded host in this process. Memory is the heap
 /// and the process's RSS after a full compacting collection, before and after one read activates every connection
-/// (the host is restarted first, so none is active). Rates are cached reads as fast as the readers go.
+/// (the host is restarted first, so none is active). Rates are cached reads as fast as the readers go. The hosts
+/// use the KMS keyring against our loopback KMS server, which counts the Decrypt calls all those reads cost.
 /// </summary>
 internal static class DataStoreBenchmark
 {
@@ -19,15 +20,16 @@ internal static class DataStoreBenchmark
     public static async Task<int> RunAsync(int connections, TimeSpan measured, CancellationToken ct)
     {
         Console.WriteLine($"Provider data: {connections} connections per history length, {Concurrency} concurrent clients, {measured.TotalSeconds:0} s per rate; {Environment.ProcessorCount} cores");
-        var shortHistory = await MeasureAsync("150 items", "rk_test_bench", connections, measured, ct);
-        var longHistory = await MeasureAsync("5,000 items", "rk_test_history4980b", connections, measured, ct);
+        await using var kms = await KmsServer.StartAsync();
+        var shortHistory = await MeasureAsync(kms, "150 items", "rk_test_bench", connections, measured, ct);
+        var longHistory = await MeasureAsync(kms, "5,000 items", "rk_test_history4980b", connections, measured, ct);
 
         Console.WriteLine();
-        Console.WriteLine($"{"history",-12} {"heap KiB/conn",14} {"RSS KiB/conn",13} {"newest page/s",14} {"deep page/s",12} {"connection/s",13}");
+        Console.WriteLine($"{"history",-12} {"heap KiB/conn",14} {"RSS KiB/conn",13} {"newest page/s",14} {"deep page/s",12} {"connection/s",13} {"reads",8} {"Decrypts",9} {"per 1000",9}");
         foreach (var run in new[] { shortHistory, longHistory })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Name,-12} {run.HeapKiBPerConnection,14:F1} {run.RssKiBPerConnection,13:F1} {run.NewestPagePerSecond,14:F0} {run.DeepPagePerSecond,12:F0} {run.ConnectionPerSecond,13:F0}"));
+                $"{run.Name,-12} {run.HeapKiBPerConnection,14:F1} {run.RssKiBPerConnection,13:F1} {run.NewestPagePerSecond,14:F0} {run.DeepPagePerSecond,12:F0} {run.ConnectionPerSecond,13:F0} {run.Reads,8} {run.Decrypts,9} {1000.0 * run.Decrypts / run.Reads,9:F2}"));
         }
 
         Console.WriteLine();
@@ -38,13 +40,20 @@ internal static class DataStoreBenchmark
             $"newest page (from memory): {shortHistory.NewestPagePerSecond / shortHistory.ConnectionPerSecond:F2}x the rate of GET /v1/connection at 150 items, " +
             $"{longHistory.NewestPagePerSecond / longHistory.ConnectionPerSecond:F2}x at 5,000; a page deep in the history (from chunks) runs at " +
             $"{longHistory.DeepPagePerSecond / longHistory.NewestPagePerSecond:F2}x the newest page's rate"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"KMS Decrypt calls per 1,000 reads: {1000.0 * shortHistory.Decrypts / shortHistory.Reads:F2} and {1000.0 * longHistory.Decrypts / longHistory.Reads:F2} " +
+            $"({shortHistory.Decrypts} and {longHistory.Decrypts} calls for {connections} activations each, plus the token key's; goal: activations only)"));
         return 0;
     }
 
-    private static async Task<Run> MeasureAsync(string name, string keyPrefix, int connections, TimeSpan measured, CancellationToken ct)
+    private static async Task<Run> MeasureAsync(KmsServer kms, string name, string keyPrefix, int connections, TimeSpan measured, CancellationToken ct)
     {
         var dataDir = TestHost.NewDataDir();
-        string[] quiet = ["--Logging:LogLevel:Default=Warning", "--PayApi:RateLimit:PermitsPerSecond=1000000", "--PayApi:RateLimit:Burst=1000000"];
+        string[] quiet =
+        [
+            "--Logging:LogLevel:Default=Warning", "--PayApi:RateLimit:PermitsPerSecond=1000000", "--PayApi:RateLimit:Burst=1000000",
+            "--PayApi:Keys:Provider=Kms", $"--PayApi:Kms:KeyId={KmsServer.TestAlias}", $"--PayApi:Kms:ServiceUrl={kms.ServiceUrl}",
+        ];
         var tokens = new string[connections];
         await using (var host = await TestHost.StartAsync(dataDir, new CapturedLogs(), quiet))
         {
@@ -59,16 +68,18 @@ internal static class DataStoreBenchmark
         // A new host on the same data: no connection is active until it is read.
         await using var reader = await TestHost.StartAsync(dataDir, new CapturedLogs(), quiet);
         var readApi = new ApiClient(reader.Http);
+        kms.ResetCounts();
         await ReadAsync(readApi, tokens[0], "/v1/connection"); // warm the gateway and the token key
         var (heapBefore, rssBefore) = Settle();
         await Parallel.ForEachAsync(tokens, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct }, async (token, _) =>
             await ReadAsync(readApi, token, "/v1/transactions"));
         var (heapAfter, rssAfter) = Settle();
 
-        var newest = await RateAsync(readApi, tokens, "/v1/transactions", measured, ct);
-        var deep = await RateAsync(readApi, tokens, "/v1/transactions?limit=100&from=2000-01-01&to=2024-12-31", measured, ct);
-        var connection = await RateAsync(readApi, tokens, "/v1/connection", measured, ct);
-        return new Run(name, (heapAfter - heapBefore) / 1024.0 / connections, (rssAfter - rssBefore) / 1024.0 / connections, newest, deep, connection);
+        var (newest, newestReads) = await RateAsync(readApi, tokens, "/v1/transactions", measured, ct);
+        var (deep, deepReads) = await RateAsync(readApi, tokens, "/v1/transactions?limit=100&from=2000-01-01&to=2024-12-31", measured, ct);
+        var (connection, connectionReads) = await RateAsync(readApi, tokens, "/v1/connection", measured, ct);
+        var reads = connections + 1 + newestReads + deepReads + connectionReads;
+        return new Run(name, (heapAfter - heapBefore) / 1024.0 / connections, (rssAfter - rssBefore) / 1024.0 / connections, newest, deep, connection, reads, kms.Calls("Decrypt"));
     }
 
     private static (long Heap, long Rss) Settle()
@@ -81,7 +92,7 @@ internal static class DataStoreBenchmark
         return (GC.GetTotalMemory(forceFullCollection: false), self.WorkingSet64);
     }
 
-    private static async Task<double> RateAsync(ApiClient api, string[] tokens, string path, TimeSpan measured, CancellationToken ct)
+    private static async Task<(double PerSecond, long Count)> RateAsync(ApiClient api, string[] tokens, string path, TimeSpan measured, CancellationToken ct)
     {
         long done = 0;
         var deadline = Stopwatch.StartNew();
@@ -93,7 +104,7 @@ internal static class DataStoreBenchmark
                 Interlocked.Increment(ref done);
             }
         }));
-        return done / deadline.Elapsed.TotalSeconds;
+        return (done / deadline.Elapsed.TotalSeconds, done);
     }
 
     private static async Task ReadAsync(ApiClient api, string token, string path)
@@ -107,5 +118,7 @@ internal static class DataStoreBenchmark
         await response.Content.CopyToAsync(Stream.Null);
     }
 
-    private sealed record Run(string Name, double HeapKiBPerConnection, double RssKiBPerConnection, double NewestPagePerSecond, double DeepPagePerSecond, double ConnectionPerSecond);
+    private sealed record Run(
+        string Name, double HeapKiBPerConnection, double RssKiBPerConnection, double NewestPagePerSecond, double DeepPagePerSecond, double ConnectionPerSecond,
+        long Reads, int Decrypts);
 }

@@ -64,7 +64,7 @@ public sealed partial class ConnectionGrain
     private async Task<PageView<T>> ReadPageAsync<T>(ListKind<T> kind, Func<DataWindow, ListWindow<T>> listOf, ListQuery query)
         where T : class
     {
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt <= ReadAttempts; attempt++)
         {
             var (window, cached) = await ReadWindowAsync();
             if (listOf(window).TryPage(kind, query, out var page, out var next))
@@ -72,16 +72,14 @@ public sealed partial class ConnectionGrain
                 return new PageView<T>(page, next, window.FetchedAt, cached);
             }
 
-            var generation = state.State.DataGeneration;
+            // The window's own generation, so the page and its fetched_at describe the same data.
+            var generation = window.Generation;
             try
             {
-                if (generation is { } inUse)
-                {
-                    (page, next) = await Data.ReadPageAsync(await GetDataKeyAsync(), inUse, kind, query, CancellationToken.None);
-                    return new PageView<T>(page, next, window.FetchedAt, cached);
-                }
+                (page, next) = await Data.ReadPageAsync(await GetDataKeyAsync(), generation, kind, query, CancellationToken.None);
+                return new PageView<T>(page, next, window.FetchedAt, cached);
             }
-            catch (Exception e) when (e is ChunkMissingException or CiphertextRejectedException && attempt < ReadAttempts)
+            catch (Exception e) when (e is ChunkMissingException or CiphertextRejectedException)
             {
                 // A newer write replaced this generation while we read it (read the new one), or the data is damaged:
                 // worthless, not fatal, it is fetched afresh.
@@ -91,12 +89,9 @@ public sealed partial class ConnectionGrain
                     await ExclusiveAsync(() => state.State.DataGeneration == generation ? DiscardDataAsync() : Task.CompletedTask);
                 }
             }
-
-            if (attempt >= ReadAttempts)
-            {
-                throw new PayApiException(ErrorCodes.DependencyUnavailable, "The connection's data changed while it was read; retry.");
-            }
         }
+
+        throw new PayApiException(ErrorCodes.DependencyUnavailable, "The connection's data changed while it was read; retry.");
     }
 
     /// <summary>Writes a fetch as the next generation; the caller commits it to grain state, then removes stale chunks.</summary>
@@ -104,9 +99,8 @@ public sealed partial class ConnectionGrain
     {
         var key = await GetDataKeyAsync();
         var s = state.State;
-        var generation = s.DataWrites + 1;
+        var generation = ConnectionDataStore.NewGeneration();
         var written = await Data.WriteAsync(key, s.DataGeneration, generation, snapshot, CancellationToken.None);
-        s.DataWrites = generation;
         s.DataGeneration = generation;
         s.CacheFetchedAt = snapshot.FetchedAt;
         s.SealedCache = null;
@@ -124,8 +118,9 @@ public sealed partial class ConnectionGrain
         {
             await Data.RemoveAllExceptAsync(inUse, CancellationToken.None);
         }
-        catch (Exception e) when (e is Orleans.Runtime.OrleansException or IOException or TimeoutException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Nothing that failed here may undo what was already committed, nor stop the caller's next steps.
             LogStaleChunksKept(logger, ConnectionId, e.GetType().Name);
         }
     }
@@ -192,9 +187,11 @@ public sealed partial class ConnectionGrain
         }
 
         ProviderSnapshot snapshot;
+        byte[]? plaintext = null;
         try
         {
-            snapshot = ProviderSnapshot.FromUtf8Json((await GetDataKeyAsync()).Open(LegacyCacheField, legacy));
+            plaintext = (await GetDataKeyAsync()).Open(LegacyCacheField, legacy);
+            snapshot = ProviderSnapshot.FromUtf8Json(plaintext);
         }
         catch (Exception e) when (e is CiphertextRejectedException or System.Text.Json.JsonException or InvalidDataException)
         {
@@ -202,6 +199,13 @@ public sealed partial class ConnectionGrain
             ForgetData();
             await state.WriteStateAsync();
             return;
+        }
+        finally
+        {
+            if (plaintext is not null)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+            }
         }
 
         var written = await StoreDataAsync(snapshot);
@@ -216,6 +220,19 @@ public sealed partial class ConnectionGrain
         {
             await DiscardDataAsync();
             LogCacheExpired(logger, ConnectionId);
+        }
+    }
+
+    /// <summary>
+    /// On the refresh reminder of a connection with no data in use: chunks may still exist that no state names (a
+    /// write whose state update failed, a clean-up that failed after a repair). They go, so nothing outlives the
+    /// age limit by more than a reminder period.
+    /// </summary>
+    private async Task RemoveUnreferencedChunksAsync()
+    {
+        if (state.RecordExists && state.State.DataGeneration is null)
+        {
+            await RemoveStaleChunksAsync(NoChunks);
         }
     }
 }

@@ -152,6 +152,7 @@ public sealed partial class ConnectionGrain(
         }
 
         await EnforceCacheAgeAsync();
+        await RemoveUnreferencedChunksAsync();
 
         // The provider's keep-alive interval or the configured refresh interval changed since it was registered.
         if (state.RecordExists && catalog.Find(state.State.Provider) is { } adapter && RefreshPeriod(adapter) is var period && period != registeredPeriod)

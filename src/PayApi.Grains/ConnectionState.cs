@@ -38,11 +38,8 @@ public sealed class ConnectionState
     /// <summary>The proxy this connection sticks to (changing IP triggers MFA and bot checks).</summary>
     [Id(14)] public string? Proxy { get; set; }
 
-    /// <summary>The generation of provider data in the chunk store that this connection reads; null when it has none.</summary>
+    /// <summary>The generation (random, never reused) of provider data in the chunk store that this connection reads; null when it has none.</summary>
     [Id(15)] public long? DataGeneration { get; set; }
-
-    /// <summary>How many data generations were ever written: the next one is numbered after it, never reusing a name.</summary>
-    [Id(16)] public long DataWrites { get; set; }
 
     /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
     [Id(12)] public List<string> SessionIds { get; set; } = [];

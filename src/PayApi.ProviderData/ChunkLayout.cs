@@ -3,28 +3,34 @@ namespace PayApi.ProviderData;
 /// <summary>
 /// Cuts a newest-first list into part chunks, counted from the oldest item, so new items only ever change the
 /// newest part and the parts below it keep their content (and are not written again). A part closes at the first
-/// month boundary after <see cref="ProviderDataOptions.ChunkItems"/> items, or at twice that many in a busy month.
+/// month boundary after <see cref="ProviderDataOptions.ChunkItems"/> items, at twice that many in a busy month, or
+/// before it would pass <see cref="ProviderDataOptions.ChunkBytes"/>.
 /// </summary>
 internal static class ChunkLayout
 {
     /// <summary>The parts, newest first; part <c>i</c> of <c>n</c> has ordinal <c>n - 1 - i</c> (the oldest is 0).</summary>
-    public static List<List<T>> Split<T>(ListKind<T> kind, IReadOnlyList<T> newestFirst, int chunkItems)
+    public static List<List<T>> Split<T>(ListKind<T> kind, IReadOnlyList<T> newestFirst, int chunkItems, int chunkBytes = int.MaxValue)
         where T : class
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkItems, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 1);
         var parts = new List<List<T>>();
         var current = new List<T>();
+        var bytes = 0L;
         for (var i = newestFirst.Count - 1; i >= 0; i--)
         {
             var item = newestFirst[i];
-            if (current.Count > 0 && (current.Count >= 2 * chunkItems
+            var size = kind.EstimatedBytes(item);
+            if (current.Count > 0 && (current.Count >= 2 * chunkItems || bytes + size > chunkBytes
                 || (current.Count >= chunkItems && MonthOf(kind.DateOf(current[^1])) != MonthOf(kind.DateOf(item)))))
             {
                 parts.Add(current);
                 current = [];
+                bytes = 0;
             }
 
             current.Add(item);
+            bytes += size;
         }
 
         if (current.Count > 0)

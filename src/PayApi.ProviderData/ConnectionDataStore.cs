@@ -11,7 +11,8 @@ namespace PayApi.ProviderData;
 /// <c>index@N</c>, and the part chunks that changed), each chunk sealed under the connection's data key with the
 /// AAD naming the chunk. The grain records the generation in its state once the write is complete, so a crash
 /// mid-write leaves the previous generation whole; <see cref="RemoveAllExceptAsync"/> then clears what no
-/// generation in use names.
+/// generation in use names. Generations are random (<see cref="NewGeneration"/>), never counted: a write whose
+/// state update was lost must not reuse a name that a reader may still hold.
 /// </summary>
 public sealed class ConnectionDataStore(IChunkStore store, string connectionId, ProviderDataOptions options)
 {
@@ -21,6 +22,21 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
 
     /// <summary>What a write produced: the window for memory, and every chunk name the new generation uses.</summary>
     public sealed record Written(DataWindow Window, IReadOnlySet<string> ChunkNames);
+
+    /// <summary>A fresh generation number: random and positive, so no two writes ever share chunk names.</summary>
+    public static long NewGeneration()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        long value;
+        do
+        {
+            RandomNumberGenerator.Fill(bytes);
+            value = BitConverter.ToInt64(bytes) & long.MaxValue;
+        }
+        while (value == 0);
+
+        return value;
+    }
 
     /// <summary>
     /// Stores <paramref name="snapshot"/> as generation <paramref name="generation"/>. Part chunks whose items are the
@@ -39,6 +55,7 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
         var payoutParts = PlanParts(ListKind<PayoutItem>.Payouts, payouts, previous?.Payouts, generation, pending);
 
         var window = new DataWindow(
+            generation,
             snapshot.FetchedAt, snapshot.Balances, WindowOf(ListKind<TransactionItem>.Transactions, transactions), WindowOf(ListKind<PayoutItem>.Payouts, payouts));
         var head = new HeadChunk(
             snapshot.FetchedAt,
@@ -48,12 +65,23 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
         pending.Add((ChunkName.Index(generation), JsonSerializer.SerializeToUtf8Bytes(new IndexChunk(snapshot.FetchedAt, transactionParts, payoutParts), Json)));
         pending.Add((ChunkName.Head(generation), JsonSerializer.SerializeToUtf8Bytes(head, Json)));
 
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = ct }, async (chunk, token) =>
+        try
         {
-            var sealedChunk = key.Seal(ChunkName.Field(chunk.Name), chunk.Plaintext);
-            CryptographicOperations.ZeroMemory(chunk.Plaintext);
-            await store.PutAsync(connectionId, chunk.Name, sealedChunk, token);
-        });
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = ct }, async (chunk, token) =>
+            {
+                var sealedChunk = key.Seal(ChunkName.Field(chunk.Name), chunk.Plaintext);
+                CryptographicOperations.ZeroMemory(chunk.Plaintext);
+                await store.PutAsync(connectionId, chunk.Name, sealedChunk, token);
+            });
+        }
+        finally
+        {
+            // A failed or cancelled write leaves no plaintext of the chunks it did not get to.
+            foreach (var (_, plaintext) in pending)
+            {
+                CryptographicOperations.ZeroMemory(plaintext);
+            }
+        }
 
         var names = new HashSet<string>(StringComparer.Ordinal) { ChunkName.Index(generation), ChunkName.Head(generation) };
         names.UnionWith(transactionParts.Select(p => p.Name));
@@ -70,6 +98,7 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
         var transactions = ListKind<TransactionItem>.Transactions;
         var payouts = ListKind<PayoutItem>.Payouts;
         return new DataWindow(
+            generation,
             head.FetchedAt,
             head.Balances,
             new ListWindow<TransactionItem>(head.Transactions.Newest.Select(transactions.ShareStrings).ToArray(), head.Transactions.Total),
@@ -100,7 +129,7 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
                 continue;
             }
 
-            foreach (var item in await ReadAsync<T[]>(key, part.Name, ct))
+            foreach (var item in await ReadPartAsync<T>(key, part, ct))
             {
                 collector.Offer(item);
                 if (collector.IsFull)
@@ -132,7 +161,7 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
         where T : class
     {
         var before = previous?.ToDictionary(p => p.Slot, StringComparer.Ordinal) ?? [];
-        var parts = ChunkLayout.Split(kind, newestFirst, options.ChunkItems);
+        var parts = ChunkLayout.Split(kind, newestFirst, options.ChunkItems, options.ChunkBytes);
         var refs = new List<PartRef>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
@@ -176,12 +205,26 @@ public sealed class ConnectionDataStore(IChunkStore store, string connectionId, 
         }
     }
 
-    private async Task<TValue> ReadAsync<TValue>(DataKey key, string name, CancellationToken ct)
+    /// <summary>A part, checked against the index as well: the sealed index names exactly which content it expects.</summary>
+    private async Task<T[]> ReadPartAsync<T>(DataKey key, PartRef part, CancellationToken ct)
+    {
+        var items = await ReadAsync<T[]>(key, part.Name, ct, plaintext =>
+        {
+            if (!string.Equals(Base64Url.EncodeToString(SHA256.HashData(plaintext)), part.Hash, StringComparison.Ordinal))
+            {
+                throw new CiphertextRejectedException("chunk does not match its index");
+            }
+        });
+        return items.Length == part.Count ? items : throw new CiphertextRejectedException("chunk does not match its index");
+    }
+
+    private async Task<TValue> ReadAsync<TValue>(DataKey key, string name, CancellationToken ct, Action<byte[]>? check = null)
     {
         var sealedChunk = await store.GetAsync(connectionId, name, ct) ?? throw new ChunkMissingException(connectionId, name);
         var plaintext = key.Open(ChunkName.Field(name), sealedChunk);
         try
         {
+            check?.Invoke(plaintext);
             return JsonSerializer.Deserialize<TValue>(plaintext, Json) ?? throw new CiphertextRejectedException("empty chunk");
         }
         catch (JsonException)

@@ -8,11 +8,15 @@ namespace PayApi.ProviderData;
 /// chunk store.
 /// </summary>
 public sealed class DataWindow(
+    long generation,
     DateTimeOffset fetchedAt,
     IReadOnlyList<BalanceAmount> balances,
     ListWindow<TransactionItem> transactions,
     ListWindow<PayoutItem> payouts)
 {
+    /// <summary>The generation this window was read from: pages beyond it are read from the same one.</summary>
+    public long Generation { get; } = generation;
+
     public DateTimeOffset FetchedAt { get; } = fetchedAt;
 
     public IReadOnlyList<BalanceAmount> Balances { get; } = balances;

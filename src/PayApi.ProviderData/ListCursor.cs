@@ -31,8 +31,13 @@ public static class ListCursor
             throw Invalid();
         }
 
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            throw Invalid();
+        }
+
         var separator = text.IndexOf(':', Prefix.Length);
-        if (!text.StartsWith(Prefix, StringComparison.Ordinal) || separator < 0
+        if (separator < 0
             || !long.TryParse(text.AsSpan(Prefix.Length, separator - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             || ticks > DateTimeOffset.MaxValue.UtcTicks
             || separator == text.Length - 1)

@@ -14,4 +14,10 @@ public sealed class ProviderDataOptions
     /// months where they can), and at twice this many in any case.
     /// </summary>
     public int ChunkItems { get; set; } = 500;
+
+    /// <summary>
+    /// Plaintext bytes per chunk, at most (estimated from the items' text): long descriptions close a part before
+    /// <see cref="ChunkItems"/>, so a sealed part always fits a DynamoDB item even without S3.
+    /// </summary>
+    public int ChunkBytes { get; set; } = 160 * 1024;
 }

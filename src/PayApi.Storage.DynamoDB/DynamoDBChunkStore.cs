@@ -116,8 +116,18 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
         return null;
     }
 
-    public async Task<IReadOnlyList<string>> ListAsync(string connectionId, CancellationToken ct) =>
-        (await QueryAsync(connectionId, ct)).Select(i => i.Name).ToList();
+    /// <remarks>Items, and with S3 also objects whose item was never written (a crash between the two), so a clean-up removes those too.</remarks>
+    public async Task<IReadOnlyList<string>> ListAsync(string connectionId, CancellationToken ct)
+    {
+        var names = (await QueryAsync(connectionId, ct)).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        if (_objects is not null)
+        {
+            var folder = ObjectFolderOf(connectionId);
+            names.UnionWith((await _objects.ListAsync(folder, ct)).Select(key => key[folder.Length..]));
+        }
+
+        return [.. names];
+    }
 
     public async Task DeleteAsync(string connectionId, IReadOnlyCollection<string> names, CancellationToken ct)
     {
@@ -129,21 +139,22 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
         }
 
         await _tableOnFirstUse.EnsureAsync(ct);
-        await DeleteItemsAsync(connectionId, names, ct);
         if (_objects is not null)
         {
-            // Items go first: a reader then finds no item rather than an item whose object is gone.
+            // Objects first: if their delete fails, the items still name them and a later clean-up finds them.
             await _objects.DeleteAsync(names.Select(n => ObjectKeyOf(connectionId, n)).ToList(), ct);
         }
+
+        await DeleteItemsAsync(connectionId, names, ct);
     }
 
     public async Task<int> DeleteAllAsync(string connectionId, CancellationToken ct)
     {
         var items = await QueryAsync(connectionId, ct);
-        await DeleteItemsAsync(connectionId, items.Select(i => i.Name).ToList(), ct);
         if (_objects is not null)
         {
-            // Listed, not only taken from the items: an object whose item was never written (a crash between the two) goes too.
+            // Objects first, and listed rather than taken from the items: an object whose item was never written (a
+            // crash between the two) goes too, and a failure here leaves the items to find them again.
             var objects = await _objects.ListAsync(ObjectFolderOf(connectionId), ct);
             if (objects.Count > 0)
             {
@@ -151,6 +162,7 @@ public sealed partial class DynamoDBChunkStore : IChunkStore
             }
         }
 
+        await DeleteItemsAsync(connectionId, items.Select(i => i.Name).ToList(), ct);
         return items.Count;
     }
 

@@ -44,4 +44,18 @@ public sealed class ChunkLayoutTests
     {
         Assert.Empty(ChunkLayout.Split(Kind, [], chunkItems: 10));
     }
+
+    [Fact]
+    public void Long_descriptions_close_a_part_before_its_bytes_outgrow_an_item()
+    {
+        var items = Kind.Sorted(History.Transactions(3_000).Select(t => t with { Description = new string('é', 400) }));
+        var parts = ChunkLayout.Split(Kind, items, chunkItems: 500, chunkBytes: 160 * 1024);
+
+        Assert.Equal(3_000, parts.Sum(p => p.Count));
+        foreach (var part in parts)
+        {
+            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(part, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web));
+            Assert.InRange(json.Length, 1, 160 * 1024);
+        }
+    }
 }

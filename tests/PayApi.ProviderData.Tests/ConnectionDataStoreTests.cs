@@ -105,6 +105,86 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Where_the_window_answers_it_answers_as_the_chunks_do()
+    {
+        var snapshot = History.Snapshot(2_000);
+        var data = Data(chunkItems: 150);
+        var window = (await data.WriteAsync(_key, null, 1, snapshot, default)).Window.Transactions;
+        var newest = History.Expected(Transactions, snapshot.Transactions);
+        var answered = 0;
+        foreach (var limit in new[] { 1, 10, 50, 100 })
+        {
+            foreach (var start in new[] { -1, 0, 20, 60, 99 })
+            {
+                var cursor = start < 0 ? null : ListCursor.Encode(Transactions.PositionOf(newest[start]));
+                foreach (var (from, to) in new (DateTimeOffset?, DateTimeOffset?)[] { (null, null), (null, newest[30].Date), (newest[80].Date, null), (newest[90].Date, newest[10].Date) })
+                {
+                    var query = new ListQuery(limit, cursor, from, to);
+                    var (fromChunks, chunksNext) = await data.ReadPageAsync(_key, 1, Transactions, query, default);
+                    if (window.TryPage(Transactions, query, out var fromWindow, out var windowNext))
+                    {
+                        answered++;
+                        Assert.Equal(fromChunks.Select(t => t.Id), fromWindow.Select(t => t.Id));
+                        Assert.Equal(chunksNext, windowNext);
+                    }
+
+                    // And both agree with the plain answer.
+                    var after = start < 0 ? newest : newest.Skip(start + 1);
+                    var expected = after.Where(t => (from is null || t.Date >= from) && (to is null || t.Date <= to)).Take(limit).Select(t => t.Id);
+                    Assert.Equal(expected, fromChunks.Select(t => t.Id));
+                }
+            }
+        }
+
+        Assert.True(answered > 30, $"the window answered only {answered} queries");
+    }
+
+    [Fact]
+    public async Task A_deep_page_reads_the_index_and_only_the_parts_it_needs()
+    {
+        var counting = new CountingStore(Store);
+        var data = new ConnectionDataStore(counting, "conn_1", new ProviderDataOptions { ChunkItems = 200 });
+        var snapshot = History.Snapshot(10_000);
+        await data.WriteAsync(_key, null, 1, snapshot, default);
+        var expected = History.Expected(Transactions, snapshot.Transactions);
+
+        counting.Reads = 0;
+        var cursor = ListCursor.Encode(Transactions.PositionOf(expected[7_000]));
+        var (page, _) = await data.ReadPageAsync(_key, 1, Transactions, new ListQuery(100, cursor, null, null), default);
+        Assert.Equal(expected.Skip(7_001).Take(100).Select(t => t.Id), page.Select(t => t.Id));
+        Assert.InRange(counting.Reads, 2, 3); // the index, and the one or two parts around position 7,000
+
+        counting.Reads = 0;
+        var to = expected[9_500].Date;
+        (page, _) = await data.ReadPageAsync(_key, 1, Transactions, new ListQuery(50, null, expected[9_900].Date, to), default);
+        Assert.Equal(expected.Where(t => t.Date <= to && t.Date >= expected[9_900].Date).Take(50).Select(t => t.Id), page.Select(t => t.Id));
+        Assert.InRange(counting.Reads, 2, 3);
+    }
+
+    [Fact]
+    public async Task A_part_that_is_authentic_but_not_the_one_the_index_names_is_refused()
+    {
+        // Two writes that (against the rules) used one generation: the older part's ciphertext opens under its name,
+        // but the sealed index records what it must hold.
+        var data = Data(chunkItems: 100);
+        var first = await data.WriteAsync(_key, null, 7, History.Snapshot(1_000), default);
+        var part = first.ChunkNames.First(n => n.StartsWith("transactions.2@", StringComparison.Ordinal));
+        var older = (await Store.GetAsync("conn_1", part, default))!;
+        await data.WriteAsync(_key, null, 7, History.Snapshot(0) with { Transactions = History.Transactions(1_000, seed: 2) }, default);
+        await Store.PutAsync("conn_1", part, older, default);
+
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 7));
+    }
+
+    [Fact]
+    public void Generations_are_random_and_positive()
+    {
+        var generations = Enumerable.Range(0, 1_000).Select(_ => ConnectionDataStore.NewGeneration()).ToList();
+        Assert.All(generations, g => Assert.True(g > 0));
+        Assert.Equal(1_000, generations.Distinct().Count());
+    }
+
+    [Fact]
     public async Task The_window_answers_the_first_page_and_knows_when_it_cannot()
     {
         var snapshot = History.Snapshot(150);
@@ -229,5 +309,25 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
         while (cursor is not null);
 
         return all;
+    }
+
+    /// <summary>Counts chunk reads, to show which chunks a page needs.</summary>
+    private sealed class CountingStore(IChunkStore inner) : IChunkStore
+    {
+        public int Reads { get; set; }
+
+        public Task PutAsync(string connectionId, string name, string sealedChunk, CancellationToken ct) => inner.PutAsync(connectionId, name, sealedChunk, ct);
+
+        public Task<string?> GetAsync(string connectionId, string name, CancellationToken ct)
+        {
+            Reads++;
+            return inner.GetAsync(connectionId, name, ct);
+        }
+
+        public Task<IReadOnlyList<string>> ListAsync(string connectionId, CancellationToken ct) => inner.ListAsync(connectionId, ct);
+
+        public Task DeleteAsync(string connectionId, IReadOnlyCollection<string> names, CancellationToken ct) => inner.DeleteAsync(connectionId, names, ct);
+
+        public Task<int> DeleteAllAsync(string connectionId, CancellationToken ct) => inner.DeleteAllAsync(connectionId, ct);
     }
 }

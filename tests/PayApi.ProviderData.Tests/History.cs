@@ -43,8 +43,9 @@ internal static class History
         Transactions(transactions),
         Payouts(payouts));
 
-    /// <summary>What a list query must answer, computed the plain way over the whole list.</summary>
+    /// <summary>What a list query must answer, computed the plain way over the whole list (not with the code under test's order).</summary>
     public static List<T> Expected<T>(ListKind<T> kind, IEnumerable<T> items, DateTimeOffset? from = null, DateTimeOffset? to = null)
         where T : class =>
-        kind.Sorted(items).Where(i => (from is null || kind.DateOf(i) >= from) && (to is null || kind.DateOf(i) <= to)).ToList();
+        items.OrderByDescending(i => kind.DateOf(i).UtcTicks).ThenByDescending(kind.IdOf, StringComparer.Ordinal)
+            .Where(i => (from is null || kind.DateOf(i) >= from) && (to is null || kind.DateOf(i) <= to)).ToList();
 }

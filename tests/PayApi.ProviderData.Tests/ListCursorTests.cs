@@ -16,6 +16,9 @@ public sealed class ListCursorTests
 
     [Theory]
     [InlineData("not base64 !")]
+    [InlineData("YQ")] // "a": shorter than the prefix
+    [InlineData("YWI")] // "ab"
+    [InlineData("cDE6")] // "p1:" alone
     [InlineData("YWZ0ZXI6dHhuXzE")] // the previous format, "after:txn_1"
     [InlineData("cDE6MTI6")] // p1:12: with no id
     [InlineData("cDE6eDp0eG4")] // p1:x:txn

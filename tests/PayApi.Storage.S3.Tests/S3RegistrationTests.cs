@@ -68,7 +68,7 @@ public sealed class S3RegistrationTests
     {
         var options = new S3Options { Bucket = "Not_A_Bucket", ServerSideEncryption = "none", KmsKeyId = "k", MaxErrorRetry = 99 };
         var problems = options.Problems().ToList();
-        Assert.Contains(problems, p => p.StartsWith("PayApi:S3:Bucket", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("PayApi:Artifacts:Bucket", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("PayApi:S3:ServerSideEncryption", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("PayApi:S3:KmsKeyId", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("PayApi:S3:MaxErrorRetry", StringComparison.Ordinal));
