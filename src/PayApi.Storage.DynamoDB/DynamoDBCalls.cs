@@ -1,8 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
+using PayApi.Aws;
 
 namespace PayApi.Storage.DynamoDB;
 
@@ -32,23 +30,12 @@ public static class DynamoDBCalls
             return true;
         }, cancellationToken);
 
-    /// <summary>True for failures a retry later could get past: throttling, 5xx, timeouts, refused or broken connections.</summary>
-    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) => e switch
-    {
-        // The caller's own cancellation is not an outage.
-        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-        ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException => true,
-        AmazonServiceException service => service.StatusCode >= HttpStatusCode.InternalServerError
-            || service.ErrorCode is "ThrottlingException" or "Throttling" or "ServiceUnavailable" or "TransactionInProgressException"
-            || (service.StatusCode == 0 && service.InnerException is not null && IsOutage(service.InnerException, cancellationToken)),
-        AmazonClientException client => client.InnerException is null || IsOutage(client.InnerException, cancellationToken),
-        HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
-        _ => false,
-    };
+    private static readonly string[] OutageCodes = ["TransactionInProgressException"];
 
-    private static string Describe(Exception e) => e switch
-    {
-        AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode) => $"{service.ErrorCode}, HTTP {(int)service.StatusCode}",
-        _ => e.GetType().Name,
-    };
+    /// <summary>True for failures a retry later could get past: throttling, 5xx, timeouts, refused or broken connections.</summary>
+    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) =>
+        e is ProvisionedThroughputExceededException or RequestLimitExceededException or InternalServerErrorException
+        || AwsFailures.IsOutage(e, cancellationToken, OutageCodes);
+
+    private static string Describe(Exception e) => AwsFailures.Describe(e);
 }

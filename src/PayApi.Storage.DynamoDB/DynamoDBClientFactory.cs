@@ -1,54 +1,16 @@
-using Amazon;
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
+using PayApi.Aws;
 
 namespace PayApi.Storage.DynamoDB;
 
-/// <summary>
-/// Builds the one <see cref="IAmazonDynamoDB"/> a process shares: the SDK's standard retry mode (exponential
-/// backoff with full jitter for throttling, 5xx and network errors), bounded attempts and a per-attempt timeout,
-/// so an outage surfaces as an error within seconds instead of a hung grain call.
-/// </summary>
+/// <summary>Builds the one <see cref="IAmazonDynamoDB"/> a process shares, set up as every AWS client is (<see cref="AwsClientSetup"/>).</summary>
 public static class DynamoDBClientFactory
 {
     public static IAmazonDynamoDB Create(DynamoDBOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var config = new AmazonDynamoDBConfig
-        {
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = options.MaxErrorRetry,
-            Timeout = options.RequestTimeout,
-        };
-
-        if (!string.IsNullOrEmpty(options.ServiceUrl))
-        {
-            config.ServiceURL = options.ServiceUrl;
-            config.AuthenticationRegion = options.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
-        }
-        else if (!string.IsNullOrEmpty(options.Region))
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
-        }
-
-        return new AmazonDynamoDBClient(ResolveCredentials(options), config);
+        var config = new AmazonDynamoDBConfig();
+        AwsClientSetup.Configure(config, options.ServiceUrl, options.Region, options.MaxErrorRetry, options.RequestTimeout);
+        return new AmazonDynamoDBClient(AwsClientSetup.Credentials(options.ServiceUrl), config);
     }
-
-    // The SDK's chain (environment, profile, ECS task role) always wins. Only a loopback endpoint (dynalite, or
-    // DynamoDB Local) may go without credentials: those servers check that a request is signed, not by whom.
-    private static AWSCredentials ResolveCredentials(DynamoDBOptions options)
-    {
-        try
-        {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials();
-        }
-        catch (AmazonClientException) when (IsLoopback(options.ServiceUrl))
-        {
-            return new BasicAWSCredentials("payapi-local", "payapi-local");
-        }
-    }
-
-    private static bool IsLoopback(string? serviceUrl) =>
-        Uri.TryCreate(serviceUrl, UriKind.Absolute, out var uri) && uri.IsLoopback;
 }

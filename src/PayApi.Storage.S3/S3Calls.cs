@@ -1,6 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using Amazon.Runtime;
+using PayApi.Aws;
 using Amazon.S3;
 
 namespace PayApi.Storage.S3;
@@ -46,22 +44,10 @@ public static class S3Calls
             return true;
         }, cancellationToken);
 
-    /// <summary>True for failures a retry later could get past: throttling, 5xx, timeouts, refused or broken connections.</summary>
-    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) => e switch
-    {
-        // The caller's own cancellation is not an outage.
-        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-        AmazonServiceException service => service.StatusCode >= HttpStatusCode.InternalServerError
-            || service.ErrorCode is "SlowDown" or "Throttling" or "ThrottlingException" or "ServiceUnavailable" or "RequestTimeout" or "InternalError"
-            || (service.StatusCode == 0 && service.InnerException is not null && IsOutage(service.InnerException, cancellationToken)),
-        AmazonClientException client => client.InnerException is null || IsOutage(client.InnerException, cancellationToken),
-        HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
-        _ => false,
-    };
+    private static readonly string[] OutageCodes = ["SlowDown", "InternalError"];
 
-    private static string Describe(Exception e) => e switch
-    {
-        AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode) => $"{service.ErrorCode}, HTTP {(int)service.StatusCode}",
-        _ => e.GetType().Name,
-    };
+    /// <summary>True for failures a retry later could get past: throttling, 5xx, timeouts, refused or broken connections.</summary>
+    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) => AwsFailures.IsOutage(e, cancellationToken, OutageCodes);
+
+    private static string Describe(Exception e) => AwsFailures.Describe(e);
 }

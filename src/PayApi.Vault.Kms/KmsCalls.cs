@@ -1,7 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
+using PayApi.Aws;
 
 namespace PayApi.Vault.Kms;
 
@@ -25,30 +23,21 @@ public static class KmsCalls
         }
     }
 
+    // The codes by name as well as by type: the SDK builds the typed exception only for errors modeled on that operation.
+    private static readonly string[] OutageCodes =
+    [
+        "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException", "KMSInvalidStateException",
+        "DisabledException", "LimitExceededException",
+    ];
+
     /// <summary>
     /// True for failures a retry later could get past: throttling, 5xx, KMS's own dependency timeouts, a key that is
     /// disabled or pending deletion (an operator fixes that, not the client), timeouts, refused or broken connections.
     /// </summary>
-    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) => e switch
-    {
-        // The caller's own cancellation is not an outage.
-        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-        KMSInternalException or DependencyTimeoutException or KeyUnavailableException or KMSInvalidStateException
-            or DisabledException or Amazon.KeyManagementService.Model.LimitExceededException => true,
-        AmazonServiceException service => service.StatusCode >= HttpStatusCode.InternalServerError
-            || service.ErrorCode is "ThrottlingException" or "Throttling" or "ServiceUnavailable" or "RequestTimeout"
-                // The same codes by name: the SDK builds the typed exception only for errors modeled on that operation.
-                or "KMSInternalException" or "DependencyTimeoutException" or "KeyUnavailableException" or "KMSInvalidStateException"
-                or "DisabledException" or "LimitExceededException"
-            || (service.StatusCode == 0 && service.InnerException is not null && IsOutage(service.InnerException, cancellationToken)),
-        AmazonClientException client => client.InnerException is null || IsOutage(client.InnerException, cancellationToken),
-        HttpRequestException or SocketException or IOException or TimeoutException or TaskCanceledException => true,
-        _ => false,
-    };
+    public static bool IsOutage(Exception e, CancellationToken cancellationToken = default) =>
+        e is KMSInternalException or DependencyTimeoutException or KeyUnavailableException or KMSInvalidStateException
+            or DisabledException or Amazon.KeyManagementService.Model.LimitExceededException
+        || AwsFailures.IsOutage(e, cancellationToken, OutageCodes);
 
-    private static string Describe(Exception e) => e switch
-    {
-        AmazonServiceException service when !string.IsNullOrEmpty(service.ErrorCode) => $"{service.ErrorCode}, HTTP {(int)service.StatusCode}",
-        _ => e.GetType().Name,
-    };
+    private static string Describe(Exception e) => AwsFailures.Describe(e);
 }

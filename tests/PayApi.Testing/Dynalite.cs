@@ -12,6 +12,7 @@ namespace PayApi.Testing;
 /// </summary>
 public sealed class Dynalite : IAsyncDisposable
 {
+    private static readonly NodeTool Tool = new("dynalite", "dynalite", "--path");
     private readonly HttpClient _control = new() { Timeout = TimeSpan.FromSeconds(10) };
     private Process? _process;
 
@@ -58,14 +59,8 @@ public sealed class Dynalite : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-
-            process.Dispose();
             _process = null;
+            await NodeTool.StopAsync(process);
         }
     }
 
@@ -107,94 +102,10 @@ public sealed class Dynalite : IAsyncDisposable
     }
 
     /// <summary>The folder holding <c>server.js</c> and its installed <c>node_modules</c>.</summary>
-    public static string ToolDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "tests", "tools", "dynalite");
-                if (File.Exists(Path.Combine(candidate, "server.js")))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new InvalidOperationException("tests/tools/dynalite/server.js was not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string ToolDirectory => Tool.Directory;
 
     private async Task StartProcessAsync(int port)
     {
-        var tool = ToolDirectory;
-        if (!Directory.Exists(Path.Combine(tool, "node_modules", "dynalite")))
-        {
-            throw new InvalidOperationException(
-                $"dynalite is not installed in {tool}. The DynamoDB tests run a real dynalite: scripts/test.sh installs it (npm ci --prefix tests/tools/dynalite).");
-        }
-
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var stderr = new System.Text.StringBuilder();
-            var process = new Process
-            {
-                StartInfo = new ProcessStartInfo("node")
-                {
-                    ArgumentList = { Path.Combine(tool, "server.js"), "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--path", DataPath },
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                    WorkingDirectory = tool,
-                },
-                EnableRaisingEvents = true,
-            };
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && line.StartsWith("listening ", StringComparison.Ordinal)
-                    && int.TryParse(line.AsSpan("listening ".Length), out var bound))
-                {
-                    ready.TrySetResult(bound);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    lock (stderr)
-                    {
-                        stderr.AppendLine(e.Data);
-                    }
-                }
-            };
-            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("dynalite exited before listening: " + stderr));
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                Port = await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                _process = process;
-                return;
-            }
-            catch (Exception e) when (attempt < 2)
-            {
-                // The port of a restart can be taken meanwhile (EADDRINUSE); a fresh start never names one.
-                last = e;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-
-                process.Dispose();
-                await Task.Delay(200);
-            }
-        }
-
-        throw new InvalidOperationException("dynalite did not start.", last);
+        (_process, Port) = await Tool.StartAsync(port, DataPath);
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 
 namespace PayApi.Testing;
 
@@ -13,7 +11,7 @@ namespace PayApi.Testing;
 /// </summary>
 public sealed class S3rver : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+    private static readonly NodeTool Tool = new("s3rver", "s3rver", "--directory");
     private Process? _process;
 
     private S3rver(string dataPath)
@@ -55,14 +53,8 @@ public sealed class S3rver : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-
-            process.Dispose();
             _process = null;
+            await NodeTool.StopAsync(process);
         }
     }
 
@@ -83,149 +75,10 @@ public sealed class S3rver : IAsyncDisposable
     }
 
     /// <summary>The folder holding <c>server.js</c> and its installed <c>node_modules</c>.</summary>
-    public static string ToolDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "tests", "tools", "s3rver");
-                if (File.Exists(Path.Combine(candidate, "server.js")))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new InvalidOperationException("tests/tools/s3rver/server.js was not found above " + AppContext.BaseDirectory);
-        }
-    }
-
-    // scripts/test.sh installs s3rver before the tests; a plain `dotnet test` in a fresh clone does it here, once,
-    // under a file lock so two test processes do not run npm ci over each other.
-    private static async Task EnsureInstalledAsync(string tool)
-    {
-        static bool Installed(string tool) => File.Exists(Path.Combine(tool, "node_modules", "s3rver", "package.json"));
-        if (Installed(tool))
-        {
-            return;
-        }
-
-        await InstallGate.WaitAsync();
-        try
-        {
-            using var fileLock = await LockAsync(Path.Combine(tool, ".install.lock"));
-            if (Installed(tool))
-            {
-                return;
-            }
-
-            using var npm = Process.Start(new ProcessStartInfo("npm")
-            {
-                ArgumentList = { "ci", "--no-audit", "--no-fund", "--loglevel=error" },
-                WorkingDirectory = tool,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            }) ?? throw new InvalidOperationException("npm could not be started.");
-            var stdout = npm.StandardOutput.ReadToEndAsync();
-            var stderr = npm.StandardError.ReadToEndAsync();
-            await npm.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-            if (npm.ExitCode != 0 || !Installed(tool))
-            {
-                throw new InvalidOperationException(
-                    $"npm ci in {tool} failed ({npm.ExitCode}): {await stderr}{await stdout}. The S3 tests run a real s3rver; scripts/test.sh installs it.");
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<FileStream> LockAsync(string path)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                // Another process holds it while its npm ci runs.
-                await Task.Delay(250);
-            }
-        }
-    }
+    public static string ToolDirectory => Tool.Directory;
 
     private async Task StartProcessAsync(int port)
     {
-        var tool = ToolDirectory;
-        await EnsureInstalledAsync(tool);
-
-        Exception? last = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var stderr = new StringBuilder();
-            var process = new Process
-            {
-                StartInfo = new ProcessStartInfo("node")
-                {
-                    ArgumentList = { Path.Combine(tool, "server.js"), "--port", port.ToString(CultureInfo.InvariantCulture), "--directory", DataPath },
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                    WorkingDirectory = tool,
-                },
-                EnableRaisingEvents = true,
-            };
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && line.StartsWith("listening ", StringComparison.Ordinal)
-                    && int.TryParse(line.AsSpan("listening ".Length), out var bound))
-                {
-                    ready.TrySetResult(bound);
-                }
-            };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is not null)
-                {
-                    lock (stderr)
-                    {
-                        stderr.AppendLine(e.Data);
-                    }
-                }
-            };
-            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("s3rver exited before listening: " + stderr));
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                Port = await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                _process = process;
-                return;
-            }
-            catch (Exception e) when (attempt < 2)
-            {
-                // The port of a restart can be taken meanwhile (EADDRINUSE); a fresh start never names one.
-                last = e;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                }
-
-                process.Dispose();
-                await Task.Delay(200);
-            }
-        }
-
-        throw new InvalidOperationException("s3rver did not start.", last);
+        (_process, Port) = await Tool.StartAsync(port, DataPath);
     }
 }
