@@ -4,19 +4,8 @@ using PayApi.Testing;
 
 namespace PayApi.Vault.Kms.Tests;
 
-public sealed class KmsCanaryTests : IAsyncLifetime
+public sealed class KmsCanaryTests : WithKmsServer
 {
-    private readonly TempDirectory _dir = new();
-    private KmsServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await KmsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task No_data_key_or_sealed_secret_reaches_a_log_line_or_an_exception_message()
     {
@@ -24,11 +13,11 @@ public sealed class KmsCanaryTests : IAsyncLifetime
         var kmsLog = new CapturingLogger<KmsKeyring>();
         var localLog = new CapturingLogger<LocalKeyring>();
         var rotationLog = new CapturingLogger<KeyRotationService>();
-        using var local = Kms.Local(_dir.Path, Kms.NewMasterKey(), localLog);
-        using var store = Kms.Store(_dir.Path);
-        var oldOptions = Kms.Options(_server, maxErrorRetry: 1);
+        using var local = Kms.Local(DirPath, Kms.NewMasterKey(), localLog);
+        using var store = Kms.Store(DirPath);
+        var oldOptions = Kms.Options(Server, maxErrorRetry: 1);
         var oldKeyring = Kms.Keyring(Kms.Client(oldOptions), oldOptions, local, kmsLog);
-        var options = Kms.Options(_server, _server.AddKey(), maxErrorRetry: 1);
+        var options = Kms.Options(Server, Server.AddKey(), maxErrorRetry: 1);
         var keyring = Kms.Keyring(Kms.Client(options), options, local, kmsLog);
 
         var secrets = new List<byte[]> { Encoding.UTF8.GetBytes(canary) };
@@ -47,9 +36,9 @@ public sealed class KmsCanaryTests : IAsyncLifetime
             messages.Add((await Assert.ThrowsAsync<CiphertextRejectedException>(() => keyring.UnwrapAsync(generated.Wrapped, ctx with { ConnectionId = "elsewhere" }, default))).ToString());
             if (generated.Wrapped.StartsWith("kms1:", StringComparison.Ordinal))
             {
-                _server.SetFault("server_error", -1, "Decrypt");
+                Server.SetFault("server_error", -1, "Decrypt");
                 messages.Add((await Assert.ThrowsAsync<KmsUnavailableException>(() => keyring.UnwrapAsync(generated.Wrapped, ctx, default))).ToString());
-                _server.ClearFaults();
+                Server.ClearFaults();
             }
         }
 

@@ -3,28 +3,17 @@ using PayApi.Testing;
 namespace PayApi.Vault.Kms.Tests;
 
 /// <summary><see cref="KeyRotationService"/> over a KMS keyring: rewrap all and usage counts, with keys of three origins.</summary>
-public sealed class KmsKeyRotationServiceTests : IAsyncLifetime
+public sealed class KmsKeyRotationServiceTests : WithKmsServer
 {
-    private readonly TempDirectory _dir = new();
-    private KmsServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await KmsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Rewrap_all_moves_local_and_old_kms_keys_to_the_primary_and_counts_follow()
     {
-        using var local = Kms.Local(_dir.Path, Kms.NewMasterKey());
-        using var store = Kms.Store(_dir.Path);
-        var oldOptions = Kms.Options(_server);
+        using var local = Kms.Local(DirPath, Kms.NewMasterKey());
+        using var store = Kms.Store(DirPath);
+        var oldOptions = Kms.Options(Server);
         var oldKeyring = Kms.Keyring(Kms.Client(oldOptions), oldOptions);
-        var newArn = _server.AddKey();
-        var newOptions = Kms.Options(_server, newArn);
+        var newArn = Server.AddKey();
+        var newOptions = Kms.Options(Server, newArn);
         var keyring = Kms.Keyring(Kms.Client(newOptions), newOptions, local);
         var service = Kms.Rotation(keyring, store);
 
@@ -51,16 +40,16 @@ public sealed class KmsKeyRotationServiceTests : IAsyncLifetime
 
         var before = await service.ListAsync(default);
         Assert.Equal(
-            [(newArn, true, 1L), ("local-1", false, 3L), (_server.DefaultKeyArn, false, 2L)],
+            [(newArn, true, 1L), ("local-1", false, 3L), (Server.DefaultKeyArn, false, 2L)],
             before.Select(v => (v.KeyId, v.Primary, v.WrappedDataKeys)));
         Assert.Equal(KeyVersionUsage.UnknownCreatedAt, before[2].CreatedAt);
 
-        _server.ResetCounts();
+        Server.ResetCounts();
         var result = await service.RewrapAllAsync(default);
         Assert.Equal(new RewrapResult(Scanned: 6, Rewrapped: 5, AlreadyCurrent: 1, Conflicts: 0, Failed: 0), result);
-        Assert.Equal(3, _server.Calls("Encrypt"));
-        Assert.Equal(2, _server.Calls("ReEncrypt"));
-        Assert.Equal(0, _server.Calls("Decrypt"));
+        Assert.Equal(3, Server.Calls("Encrypt"));
+        Assert.Equal(2, Server.Calls("ReEncrypt"));
+        Assert.Equal(0, Server.Calls("Decrypt"));
 
         var after = await service.ListAsync(default);
         Assert.Equal([(newArn, true, 6L), ("local-1", false, 0L)], after.Select(v => (v.KeyId, v.Primary, v.WrappedDataKeys)));
@@ -81,10 +70,10 @@ public sealed class KmsKeyRotationServiceTests : IAsyncLifetime
     [Fact]
     public async Task A_key_moved_to_another_connection_fails_the_rewrap_and_stays()
     {
-        using var store = Kms.Store(_dir.Path);
-        var oldOptions = Kms.Options(_server);
+        using var store = Kms.Store(DirPath);
+        var oldOptions = Kms.Options(Server);
         var oldKeyring = Kms.Keyring(Kms.Client(oldOptions), oldOptions);
-        var newOptions = Kms.Options(_server, _server.AddKey());
+        var newOptions = Kms.Options(Server, Server.AddKey());
         var keyring = Kms.Keyring(Kms.Client(newOptions), newOptions);
         var generated = await oldKeyring.GenerateDataKeyAsync(new EncryptionContext("client_1", "conn_1"), default);
         await store.PutAsync(new WrappedKeyRecord("conn_2", "client_1", generated.KeyId, generated.Wrapped), default);
@@ -98,19 +87,19 @@ public sealed class KmsKeyRotationServiceTests : IAsyncLifetime
     [Fact]
     public async Task Kms_outage_stops_the_rewrap_as_unavailable_and_leaves_the_keys_as_they_were()
     {
-        using var store = Kms.Store(_dir.Path);
-        var oldOptions = Kms.Options(_server);
+        using var store = Kms.Store(DirPath);
+        var oldOptions = Kms.Options(Server);
         var generated = await Kms.Keyring(Kms.Client(oldOptions), oldOptions).GenerateDataKeyAsync(new EncryptionContext("client_1", "conn_1"), default);
         await store.PutAsync(new WrappedKeyRecord("conn_1", "client_1", generated.KeyId, generated.Wrapped), default);
-        var newOptions = Kms.Options(_server, _server.AddKey(), maxErrorRetry: 1);
+        var newOptions = Kms.Options(Server, Server.AddKey(), maxErrorRetry: 1);
         var service = Kms.Rotation(Kms.Keyring(Kms.Client(newOptions), newOptions), store);
         await service.ListAsync(default);
 
-        _server.SetFault("throttle", -1, "ReEncrypt");
+        Server.SetFault("throttle", -1, "ReEncrypt");
         await Assert.ThrowsAsync<KmsUnavailableException>(() => service.RewrapAllAsync(default));
         Assert.Equal(generated.Wrapped, await store.GetAsync("conn_1", default));
 
-        _server.ClearFaults();
+        Server.ClearFaults();
         Assert.Equal(new RewrapResult(1, 1, 0, 0, 0), await service.RewrapAllAsync(default));
     }
 }

@@ -5,19 +5,8 @@ using PayApi.Testing;
 
 namespace PayApi.Vault.Kms.Tests;
 
-public sealed class RegistrationTests : IAsyncLifetime
+public sealed class RegistrationTests : WithKmsServer
 {
-    private readonly TempDirectory _dir = new();
-    private KmsServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await KmsServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Kms_replaces_the_local_keyring_without_generating_a_local_master_key()
     {
@@ -27,8 +16,8 @@ public sealed class RegistrationTests : IAsyncLifetime
         Assert.Same(keyring, provider.GetRequiredService<KmsKeyring>());
         Assert.False(keyring.HasLegacyKeyring);
         Assert.NotNull(await keyring.GenerateDataKeyAsync(new EncryptionContext("c", "k"), default));
-        Assert.Equal(_server.DefaultKeyArn, (await provider.GetRequiredService<KeyRotationService>().ListAsync(default)).Single().KeyId);
-        Assert.False(File.Exists(Path.Combine(_dir.Path, "master.key")));
+        Assert.Equal(Server.DefaultKeyArn, (await provider.GetRequiredService<KeyRotationService>().ListAsync(default)).Single().KeyId);
+        Assert.False(File.Exists(Path.Combine(DirPath, "master.key")));
     }
 
     [Fact]
@@ -43,12 +32,12 @@ public sealed class RegistrationTests : IAsyncLifetime
     [Fact]
     public async Task Existing_master_key_file_becomes_the_legacy_keyring()
     {
-        using (var local = new LocalKeyring(Options.Create(new VaultOptions { DataDir = _dir.Path }), Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalKeyring>.Instance, TimeProvider.System))
+        using (var local = new LocalKeyring(Options.Create(new VaultOptions { DataDir = DirPath }), Microsoft.Extensions.Logging.Abstractions.NullLogger<LocalKeyring>.Instance, TimeProvider.System))
         {
             await local.ListVersionsAsync(default);
         }
 
-        Assert.True(File.Exists(Path.Combine(_dir.Path, "master.key")));
+        Assert.True(File.Exists(Path.Combine(DirPath, "master.key")));
         await using var provider = Services(masterKey: null).BuildServiceProvider();
         Assert.True(provider.GetRequiredService<KmsKeyring>().HasLegacyKeyring);
     }
@@ -56,7 +45,7 @@ public sealed class RegistrationTests : IAsyncLifetime
     [Fact]
     public async Task Missing_key_id_fails_at_start()
     {
-        var services = new ServiceCollection().AddLogging().AddPayApiLocalVault(o => o.DataDir = _dir.Path).AddPayApiKmsKeyring(o => o.ServiceUrl = _server.ServiceUrl);
+        var services = new ServiceCollection().AddLogging().AddPayApiLocalVault(o => o.DataDir = DirPath).AddPayApiKmsKeyring(o => o.ServiceUrl = Server.ServiceUrl);
         await using var provider = services.BuildServiceProvider();
         Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<KmsOptions>>().Value);
         var validator = provider.GetServices<IStartupValidator>().Single();
@@ -69,13 +58,13 @@ public sealed class RegistrationTests : IAsyncLifetime
         services.AddLogging();
         services.AddPayApiLocalVault(o =>
         {
-            o.DataDir = _dir.Path;
+            o.DataDir = DirPath;
             o.MasterKey = masterKey;
         });
         services.AddPayApiKmsKeyring(o =>
         {
             o.KeyId = KmsServer.TestAlias;
-            o.ServiceUrl = _server.ServiceUrl;
+            o.ServiceUrl = Server.ServiceUrl;
         });
         return services;
     }
