@@ -193,6 +193,9 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
     /// Waits until the committed document is parsed. Now and then Playwright never reports DOMContentLoaded for a
     /// document that committed (seen about once in 900 sign-ins, which then waited out the job's whole limit), so
     /// the lifecycle event is given a few seconds and the document's own <c>readyState</c> is asked after that.
+    /// Playwright's waits time out with <see cref="System.TimeoutException"/>, which is not a
+    /// <see cref="PlaywrightException"/>: both are caught, or the fallback never runs and the sign-in reads as an
+    /// unknown page.
     /// </summary>
     private static async Task WaitForDocumentAsync(IPage page)
     {
@@ -200,13 +203,13 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         {
             await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded, new() { Timeout = 5_000 });
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             try
             {
                 await page.WaitForFunctionAsync("() => document.readyState !== 'loading'", null, new() { Timeout = (float)SubmitTimeout.TotalMilliseconds, PollingInterval = 100 });
             }
-            catch (PlaywrightException)
+            catch (Exception again) when (again is PlaywrightException or TimeoutException)
             {
                 throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not finish loading the page in time. Try again later.");
             }
@@ -223,7 +226,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
                 null,
                 new() { Timeout = (float)SubmitTimeout.TotalMilliseconds, PollingInterval = 50 });
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
         }
