@@ -94,6 +94,29 @@ public sealed class DynamoDBChunkStoreTests(AwsFixture fixture) : ChunkStoreCont
     }
 
     [Fact]
+    public async Task Deletes_dynamodb_hands_back_unprocessed_are_sent_again_until_done()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await Store.PutAsync("conn_a", $"transactions.{i}@1", "c" + i, default);
+        }
+
+        var (_, faultedBefore, _) = await fixture.Dynamo.StatsAsync();
+        await fixture.Dynamo.SetFaultAsync("unprocessed", 3, "BatchWriteItem");
+        try
+        {
+            Assert.Equal(30, await Store.DeleteAllAsync("conn_a", default));
+        }
+        finally
+        {
+            await fixture.Dynamo.ClearFaultsAsync();
+        }
+
+        Assert.Empty(await Store.ListAsync("conn_a", default));
+        Assert.Equal(faultedBefore + 3, (await fixture.Dynamo.StatsAsync()).Faulted);
+    }
+
+    [Fact]
     public async Task An_outage_is_a_dependency_failure_not_missing_data()
     {
         await Store.PutAsync("conn_a", "head@1", "small", default);

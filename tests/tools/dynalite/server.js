@@ -11,11 +11,13 @@
 //                         While a transaction runs no other request reaches dynalite, so nobody sees half of it.
 //   UpdateTimeToLive      recorded (in <path>/ttl.json) and answered by DescribeTimeToLive; dynalite never
 //                         expires items, and DynamoDB's own expiry is lazy, so nothing may rely on it anyway.
-//   POST /__faults        {"mode": "throttle" | "server_error" | "hang" | "lost_answer" | "none", "count": n,
+//   POST /__faults        {"mode": "throttle" | "server_error" | "hang" | "lost_answer" | "unprocessed" | "none", "count": n,
 //                         "operation"?: "DeleteItem", "table"?: "..."}: the next n DynamoDB requests (of that operation
 //                         and table, when given) are answered with that fault (count -1: until switched off).
 //                         lost_answer applies the request and then answers 500, as when a response is lost on its
-//                         way: the client's retry meets the state its own first attempt left.
+//                         way: the client's retry meets the state its own first attempt left. unprocessed applies
+//                         the first write of each table in a BatchWriteItem and hands the rest back as
+//                         UnprocessedItems, as DynamoDB does under load (dynalite never does).
 //   GET /__stats          {"requests": n, "faulted": n, "transactions": n}
 'use strict'
 
@@ -268,6 +270,26 @@ async function handle (req, res, body) {
       release(false)
     }
     return send(res, 500, awsError('InternalServerError', 'Internal server error'))
+  }
+  if (injected === 'unprocessed' && operation === 'BatchWriteItem' && parsed && parsed.RequestItems) {
+    // As DynamoDB does under load: some writes of the batch done, the rest handed back to send again.
+    const done = {}
+    const rest = {}
+    for (const [table, writes] of Object.entries(parsed.RequestItems)) {
+      done[table] = writes.slice(0, 1)
+      if (writes.length > 1) rest[table] = writes.slice(1)
+    }
+    await acquire(false)
+    try {
+      const forwarded = await callInner(target, Buffer.from(JSON.stringify({ RequestItems: done })), req.headers)
+      if (forwarded.status !== 200) {
+        res.writeHead(forwarded.status, forwarded.headers)
+        return res.end(forwarded.body)
+      }
+    } finally {
+      release(false)
+    }
+    return send(res, 200, { UnprocessedItems: rest })
   }
   switch (injected) {
     case 'throttle':
