@@ -95,23 +95,14 @@ public sealed class KmsKeyring : IKeyring
         // ReEncrypt: KMS decrypts under the old key and encrypts under the new one inside the service, so the data
         // key's plaintext never comes back over the wire for a move between KMS keys.
         var context = KmsEncryptionContext.For(ctx);
-        ReEncryptResponse response;
-        try
+        var response = await RunOnWrappedKeyAsync("ReEncrypt", ctx, parsed.KeyArn, c => _kms.ReEncryptAsync(new ReEncryptRequest
         {
-            response = await KmsCalls.RunAsync("ReEncrypt", c => _kms.ReEncryptAsync(new ReEncryptRequest
-            {
-                CiphertextBlob = new MemoryStream(parsed.CiphertextBlob, writable: false),
-                SourceKeyId = parsed.KeyArn,
-                SourceEncryptionContext = context,
-                DestinationKeyId = primary.KeyId,
-                DestinationEncryptionContext = context,
-            }, c), ct).ConfigureAwait(false);
-        }
-        catch (AmazonKeyManagementServiceException e) when (IsRefusal(e))
-        {
-            KmsKeyringLog.Refused(_logger, ctx.ConnectionId, parsed.KeyArn, e.ErrorCode);
-            throw Rejected(e);
-        }
+            CiphertextBlob = new MemoryStream(parsed.CiphertextBlob, writable: false),
+            SourceKeyId = parsed.KeyArn,
+            SourceEncryptionContext = context,
+            DestinationKeyId = primary.KeyId,
+            DestinationEncryptionContext = context,
+        }, c), ct).ConfigureAwait(false);
 
         var blob = SecretStreams.TakeAndZero(response.CiphertextBlob);
         var arn = string.IsNullOrEmpty(response.KeyId) ? primary.KeyId : response.KeyId;
@@ -149,6 +140,21 @@ public sealed class KmsKeyring : IKeyring
 
     private static bool IsLocal(string? wrappedKey) => wrappedKey is not null && wrappedKey.StartsWith(LocalPrefix, StringComparison.Ordinal);
 
+    /// <summary>A KMS call on a stored wrapped key: a refusal (wrong context, wrong key, not a blob) is logged and becomes <see cref="CiphertextRejectedException"/>.</summary>
+    private async Task<TResponse> RunOnWrappedKeyAsync<TResponse>(
+        string operation, EncryptionContext ctx, string keyArn, Func<CancellationToken, Task<TResponse>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await KmsCalls.RunAsync(operation, call, ct).ConfigureAwait(false);
+        }
+        catch (AmazonKeyManagementServiceException e) when (IsRefusal(e))
+        {
+            KmsKeyringLog.Refused(_logger, ctx.ConnectionId, keyArn, e.ErrorCode);
+            throw Rejected(e);
+        }
+    }
+
     // KMS's answer when the blob, the context or the named key do not fit together. Collapsed into one fixed reason,
     // as the local keyring does: why a forgery failed is nobody's business.
     private static bool IsRefusal(AmazonKeyManagementServiceException e) =>
@@ -179,23 +185,14 @@ public sealed class KmsKeyring : IKeyring
     private async Task<byte[]> DecryptAsync(KmsWrappedKey wrapped, EncryptionContext ctx, CancellationToken ct)
     {
         var context = KmsEncryptionContext.For(ctx);
-        DecryptResponse response;
-        try
+        // Naming the key makes KMS refuse a blob of any other key (IncorrectKeyException), so a value whose ARN
+        // was edited cannot be opened under a key the caller did not mean.
+        var response = await RunOnWrappedKeyAsync("Decrypt", ctx, wrapped.KeyArn, c => _kms.DecryptAsync(new DecryptRequest
         {
-            // Naming the key makes KMS refuse a blob of any other key (IncorrectKeyException), so a value whose ARN
-            // was edited cannot be opened under a key the caller did not mean.
-            response = await KmsCalls.RunAsync("Decrypt", c => _kms.DecryptAsync(new DecryptRequest
-            {
-                CiphertextBlob = new MemoryStream(wrapped.CiphertextBlob, writable: false),
-                KeyId = wrapped.KeyArn,
-                EncryptionContext = context,
-            }, c), ct).ConfigureAwait(false);
-        }
-        catch (AmazonKeyManagementServiceException e) when (IsRefusal(e))
-        {
-            KmsKeyringLog.Refused(_logger, ctx.ConnectionId, wrapped.KeyArn, e.ErrorCode);
-            throw Rejected(e);
-        }
+            CiphertextBlob = new MemoryStream(wrapped.CiphertextBlob, writable: false),
+            KeyId = wrapped.KeyArn,
+            EncryptionContext = context,
+        }, c), ct).ConfigureAwait(false);
 
         var plaintext = SecretStreams.TakeAndZero(response.Plaintext);
         if (plaintext.Length != 32)
