@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using PayApi.Storage.DynamoDB;
 
@@ -10,29 +9,15 @@ namespace PayApi.Testing;
 /// be told to throttle, fail or hang. Its LevelDB files live in <see cref="DataPath"/>, so a test can search them.
 /// It can be stopped and started again on the same port and files, to play an outage.
 /// </summary>
-public sealed class Dynalite : IAsyncDisposable
+public sealed class Dynalite : NodeServer
 {
     private static readonly NodeTool Tool = new("dynalite", "dynalite", "--path");
     private readonly HttpClient _control = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private Process? _process;
 
-    private Dynalite(string dataPath)
+    private Dynalite()
+        : base(Tool, "payapi-dynalite")
     {
-        DataPath = dataPath;
     }
-
-    /// <summary>Where dynalite keeps its LevelDB files.</summary>
-    public string DataPath { get; }
-
-    public int Port { get; private set; }
-
-    /// <summary><c>http://127.0.0.1:&lt;port&gt;</c>, for <c>PayApi:DynamoDB:ServiceUrl</c>.</summary>
-    public string ServiceUrl => $"http://127.0.0.1:{Port}";
-
-    public bool IsRunning => _process is { HasExited: false };
-
-    /// <summary>The server's process id, for measuring its CPU.</summary>
-    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("dynalite is not running.");
 
     /// <summary>Options for a fresh set of tables of this server: a unique prefix keeps tests apart.</summary>
     public DynamoDBOptions Options(string? tablePrefix = null) => new()
@@ -47,30 +32,15 @@ public sealed class Dynalite : IAsyncDisposable
 
     public static async Task<Dynalite> StartAsync()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "payapi-dynalite", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dataPath);
-        var server = new Dynalite(dataPath);
+        var server = new Dynalite();
         await server.StartProcessAsync(port: 0);
         return server;
     }
 
-    /// <summary>Kills the server (as a crash would); its files stay.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            _process = null;
-            await NodeTool.StopAsync(process);
-        }
-    }
-
-    /// <summary>Starts the server again on the same port and files.</summary>
-    public Task RestartAsync() => StartProcessAsync(Port);
-
     /// <summary>
     /// The next <paramref name="count"/> requests (-1: all until <see cref="ClearFaultsAsync"/>), of <paramref name="operation"/>
-    /// on <paramref name="table"/> when given, get <paramref name="mode"/>: throttle, server_error, hang, or lost_answer
-    /// (applied, then answered 500).
+    /// on <paramref name="table"/> when given, get <paramref name="mode"/>: throttle, server_error, hang, lost_answer
+    /// (applied, then answered 500), or unprocessed (a BatchWriteItem applies one write per table and hands the rest back).
     /// </summary>
     public async Task SetFaultAsync(string mode, int count, string? operation = null, string? table = null)
     {
@@ -87,25 +57,12 @@ public sealed class Dynalite : IAsyncDisposable
         return (stats.GetValueOrDefault("requests"), stats.GetValueOrDefault("faulted"), stats.GetValueOrDefault("transactions"));
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        await base.DisposeAsync();
         _control.Dispose();
-        try
-        {
-            Directory.Delete(DataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp folder must not fail a test.
-        }
     }
 
     /// <summary>The folder holding <c>server.js</c> and its installed <c>node_modules</c>.</summary>
     public static string ToolDirectory => Tool.Directory;
-
-    private async Task StartProcessAsync(int port)
-    {
-        (_process, Port) = await Tool.StartAsync(port, DataPath);
-    }
 }
