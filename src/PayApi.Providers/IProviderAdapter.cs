@@ -17,6 +17,17 @@ public interface IProviderAdapter
     /// <summary>Checks the credentials against the provider right now; throws on refusal.</summary>
     Task VerifyAsync(ProviderContext context, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks the credentials and says which of <see cref="ProviderInfo.Capabilities"/> they can actually read (a
+    /// restricted API key may read charges but not payouts); throws when they can read none. By default every
+    /// capability once <see cref="VerifyAsync"/> passes.
+    /// </summary>
+    async Task<IReadOnlyList<string>> VerifyAccessAsync(ProviderContext context, CancellationToken cancellationToken)
+    {
+        await VerifyAsync(context, cancellationToken).ConfigureAwait(false);
+        return Info.Capabilities;
+    }
+
     Task<IReadOnlyList<BalanceAmount>> GetBalanceAsync(ProviderContext context, CancellationToken cancellationToken);
 
     /// <summary>One page of transactions, newest first; pass the returned cursor to get the next page.</summary>
@@ -97,8 +108,12 @@ public sealed class ProviderContext
     public override string ToString() => $"ProviderContext {{ ConnectionId = {ConnectionId} }}";
 }
 
-/// <summary>One page of provider items and the cursor of the next page, null at the end.</summary>
-public sealed record ProviderPage<T>(IReadOnlyList<T> Items, string? NextCursor);
+/// <summary>
+/// One page of provider items and the cursor of the next page, null at the end. <paramref name="NewestCreatedAt"/> is
+/// when the page's newest item was created at the provider (incremental providers report it: it is the high-water
+/// mark, which for payouts is not the arrival date the item shows).
+/// </summary>
+public sealed record ProviderPage<T>(IReadOnlyList<T> Items, string? NextCursor, DateTimeOffset? NewestCreatedAt = null);
 
 /// <summary>Whether a keep-alive found the session still valid.</summary>
 public enum KeepAliveResult
