@@ -30,7 +30,26 @@ public sealed record ConnectionView(
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastRefreshedAt,
     [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? NextRefreshAt,
-    [property: Id(7)] ErrorInfo? Error);
+    [property: Id(7)] ErrorInfo? Error,
+    [property: Id(8)] SyncView? Sync = null,
+    [property: Id(9)] IReadOnlyList<string>? Capabilities = null);
+
+/// <summary>The <c>sync</c> states of docs/api.md.</summary>
+public static class SyncStates
+{
+    /// <summary>Older history is still being read in the background; reads answer from what is synced so far.</summary>
+    public const string Backfilling = "backfilling";
+
+    /// <summary>The whole history is synced; refreshes read only what changed.</summary>
+    public const string Synced = "synced";
+}
+
+/// <summary>Where a connection's history sync stands: its state, and the date of the oldest item synced so far.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.SyncView")]
+public sealed record SyncView(
+    [property: Id(0)] string State,
+    [property: Id(1), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? OldestAt);
 
 /// <summary>What a validated access token says: which client, and which token generation.</summary>
 [GenerateSerializer, Immutable]

@@ -49,9 +49,10 @@ public sealed partial class ConnectionGrain
         }
 
         var context = new ProviderContext(request.ClientId, ConnectionId, new ProviderCredentials(request.Credentials.Fields), session);
+        IReadOnlyList<string> granted;
         try
         {
-            await adapter.VerifyAsync(context, CancellationToken.None);
+            granted = await adapter.VerifyAccessAsync(context, CancellationToken.None);
         }
         catch (PayApiException ex) when (ex.Code == ErrorCodes.MfaRequired)
         {
@@ -67,7 +68,7 @@ public sealed partial class ConnectionGrain
             return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
         }
 
-        return await CompleteConnectAsync(request, adapter, context);
+        return await CompleteConnectAsync(request, adapter, context, granted);
     }
 
     private async Task<ConnectOutcome> SubmitMfaCoreAsync(string clientId, string code)
@@ -97,7 +98,7 @@ public sealed partial class ConnectionGrain
         }
 
         _pendingLogin = null;
-        return await CompleteConnectAsync(pending.Request, adapter, pending.Context);
+        return await CompleteConnectAsync(pending.Request, adapter, pending.Context, adapter.Info.Capabilities);
     }
 
     private async Task<DataKey> NewDataKeyAsync(string clientId)
@@ -110,7 +111,7 @@ public sealed partial class ConnectionGrain
         return _dataKey;
     }
 
-    private async Task<ConnectOutcome> CompleteConnectAsync(ConnectRequest request, IProviderAdapter adapter, ProviderContext context)
+    private async Task<ConnectOutcome> CompleteConnectAsync(ConnectRequest request, IProviderAdapter adapter, ProviderContext context, IReadOnlyList<string> granted)
     {
         if (request.Repair && !state.RecordExists)
         {
@@ -151,6 +152,7 @@ public sealed partial class ConnectionGrain
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
         var hadData = ForgetData(); // new credentials may see another account: never serve the old data
+        s.Capabilities = granted.ToList();
         s.LastRefreshedAt = now; // the provider just accepted these credentials
         s.NextRefreshAt = now + RefreshPeriod(adapter);
         if (!s.SessionIds.Contains(request.SessionId))

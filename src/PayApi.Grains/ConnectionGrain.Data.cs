@@ -133,7 +133,9 @@ public sealed partial class ConnectionGrain
         s.DataGeneration = null;
         s.SealedCache = null;
         s.CacheFetchedAt = null;
+        s.Sync = null;
         _window = null;
+        StopBackfill();
         return had;
     }
 

@@ -40,4 +40,13 @@ public sealed partial class ConnectionGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} disconnected and crypto-shredded")]
     private static partial void LogDisconnected(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId}: backfill batch read {Items} items in {Requests} provider requests; more to read: {More}")]
+    private static partial void LogBackfillBatch(ILogger logger, string connectionId, int requests, int items, bool more);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: backfill batch failed ({Failure}); tried again later")]
+    private static partial void LogBackfillFailed(ILogger logger, string connectionId, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the provider refused {Capabilities} to the stored credentials; the connection no longer offers them")]
+    private static partial void LogCapabilitiesRefused(ILogger logger, string connectionId, string capabilities);
 }

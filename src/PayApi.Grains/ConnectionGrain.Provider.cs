@@ -71,12 +71,24 @@ public sealed partial class ConnectionGrain
     {
         var adapter = RequireAdapter();
         context ??= await ProviderContextAsync();
+        if (adapter is IIncrementalProvider incremental)
+        {
+            return await SyncRefreshAsync(adapter, incremental, context);
+        }
+
         var data = await CallProviderAsync(context, () => adapter.FetchAllAsync(context, CancellationToken.None));
         var snapshot = new ProviderSnapshot(time.GetUtcNow(), data.Balances, data.Transactions, data.Payouts);
         var written = await StoreDataAsync(snapshot);
+        state.State.Sync = new SyncView(SyncStates.Synced, OldestDate(snapshot));
         await MarkHealthyAsync(snapshot.FetchedAt); // commits the new generation with the status
         await RemoveStaleChunksAsync(written.ChunkNames);
         return written.Window;
+    }
+
+    private static DateTimeOffset? OldestDate(ProviderSnapshot snapshot)
+    {
+        var dates = snapshot.Transactions.Select(t => t.Date).Concat(snapshot.Payouts.Select(p => p.ArrivalDate)).ToList();
+        return dates.Count == 0 ? null : dates.Min();
     }
 
     /// <summary>Runs a provider call, persists any session change, and turns typed failures into a status.</summary>
@@ -269,6 +281,7 @@ public sealed partial class ConnectionGrain
     {
         var clientId = state.State.ClientId;
         var sessionIds = state.State.SessionIds.ToList();
+        StopBackfill();
         ForgetPlaintext();
         _pendingLogin = null;
         await dataKeys.DeleteAsync(ConnectionId, CancellationToken.None);

@@ -21,6 +21,7 @@ public sealed partial class ConnectionGrain(
     IDataKeyStore dataKeys,
     IChunkStore chunks,
     IOptions<ProviderDataOptions> dataOptions,
+    IOptions<Sync.SyncOptions> syncOptions,
     IProviderCatalog catalog,
     FailureBundleStore bundles,
     IOptions<GrainOptions> options,
@@ -37,7 +38,13 @@ public sealed partial class ConnectionGrain(
     private string ConnectionId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        state.RecordExists ? ExclusiveAsync(EnforceCacheAgeAsync) : Task.CompletedTask;
+        state.RecordExists
+            ? ExclusiveAsync(async () =>
+            {
+                await EnforceCacheAgeAsync();
+                StartBackfill(); // a backfill the previous activation did not finish goes on
+            })
+            : Task.CompletedTask;
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -68,6 +75,7 @@ public sealed partial class ConnectionGrain(
     public async Task<BalanceView> GetBalanceAsync(TokenGrant grant)
     {
         Authorize(grant);
+        RequireCapability(Capabilities.Balance);
         var (window, cached) = await ReadWindowAsync();
         return new BalanceView(window.Balances, window.FetchedAt, cached);
     }
@@ -75,12 +83,14 @@ public sealed partial class ConnectionGrain(
     public Task<PageView<TransactionItem>> GetTransactionsAsync(TokenGrant grant, ListQuery query)
     {
         Authorize(grant);
+        RequireCapability(Capabilities.Transactions);
         return ReadPageAsync(ListKind<TransactionItem>.Transactions, w => w.Transactions, query);
     }
 
     public Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query)
     {
         Authorize(grant);
+        RequireCapability(Capabilities.Payouts);
         return ReadPageAsync(ListKind<PayoutItem>.Payouts, w => w.Payouts, query);
     }
 
@@ -153,6 +163,7 @@ public sealed partial class ConnectionGrain(
 
         await EnforceCacheAgeAsync();
         await RemoveUnreferencedChunksAsync();
+        StartBackfill(); // after a failure stopped it, or in a new activation
 
         // The provider's keep-alive interval or the configured refresh interval changed since it was registered.
         if (state.RecordExists && catalog.Find(state.State.Provider) is { } adapter && RefreshPeriod(adapter) is var period && period != registeredPeriod)
@@ -192,7 +203,11 @@ public sealed partial class ConnectionGrain(
     {
         var s = state.State;
         var status = _refreshing && s.Status != ConnectionStatus.Disconnected ? ConnectionStatus.Refreshing : s.Status;
-        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error);
+        var capabilities = s.Capabilities ?? (IReadOnlyList<string>?)catalog.Find(s.Provider)?.Info.Capabilities;
+
+        // Data fetched whole (a web login, or an earlier build) is all there is; before the first fetch, nothing is synced yet.
+        var sync = s.Sync ?? new SyncView(s.DataGeneration is null ? SyncStates.Backfilling : SyncStates.Synced, null);
+        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error, sync, capabilities ?? []);
     }
 
     private IProviderAdapter RequireAdapter() =>

@@ -41,6 +41,12 @@ public sealed class ConnectionState
     /// <summary>The generation (random, never reused) of provider data in the chunk store that this connection reads; null when it has none.</summary>
     [Id(15)] public long? DataGeneration { get; set; }
 
+    /// <summary>What the stored credentials can read (a restricted key may lack payouts); null = all the provider offers.</summary>
+    [Id(16)] public List<string>? Capabilities { get; set; }
+
+    /// <summary>Where history sync stands, in clear for the connection object (no key needed to show it).</summary>
+    [Id(17)] public SyncView? Sync { get; set; }
+
     /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
     [Id(12)] public List<string> SessionIds { get; set; } = [];
 }

@@ -57,6 +57,7 @@ public static class PayApiApp
         builder.Services.AddOptions<DynamoDBOptions>().Bind(builder.Configuration.GetSection("PayApi:DynamoDB"));
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
         builder.Services.AddOptions<ProviderDataOptions>().Bind(builder.Configuration.GetSection("PayApi:ProviderData"));
+        builder.Services.AddOptions<PayApi.Grains.Sync.SyncOptions>().Bind(builder.Configuration.GetSection("PayApi:Sync"));
 
         ConfigureLogging(builder);
 

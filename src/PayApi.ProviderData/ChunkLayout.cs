@@ -8,8 +8,12 @@ namespace PayApi.ProviderData;
 /// </summary>
 internal static class ChunkLayout
 {
-    /// <summary>The parts, newest first; part <c>i</c> of <c>n</c> has ordinal <c>n - 1 - i</c> (the oldest is 0).</summary>
-    public static List<List<T>> Split<T>(ListKind<T> kind, IReadOnlyList<T> newestFirst, int chunkItems, int chunkBytes = int.MaxValue)
+    /// <summary>
+    /// The parts, newest first, each newest first. Counted from the oldest item by default, so the newest part holds the
+    /// remainder and absorbs the next new items; <paramref name="fromNewest"/> counts from the newest instead, for a run
+    /// that grows at its old end (a backfill), so the oldest part holds the remainder and absorbs the next older items.
+    /// </summary>
+    public static List<List<T>> Split<T>(ListKind<T> kind, IReadOnlyList<T> newestFirst, int chunkItems, int chunkBytes = int.MaxValue, bool fromNewest = false)
         where T : class
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkItems, 1);
@@ -17,9 +21,9 @@ internal static class ChunkLayout
         var parts = new List<List<T>>();
         var current = new List<T>();
         var bytes = 0L;
-        for (var i = newestFirst.Count - 1; i >= 0; i--)
+        for (var n = 0; n < newestFirst.Count; n++)
         {
-            var item = newestFirst[i];
+            var item = newestFirst[fromNewest ? n : newestFirst.Count - 1 - n];
             var size = kind.EstimatedBytes(item);
             if (current.Count > 0 && (current.Count >= 2 * chunkItems || bytes + size > chunkBytes
                 || (current.Count >= chunkItems && MonthOf(kind.DateOf(current[^1])) != MonthOf(kind.DateOf(item)))))
@@ -38,13 +42,17 @@ internal static class ChunkLayout
             parts.Add(current);
         }
 
-        // Built oldest first; each part's items too. Readers want both newest first.
-        foreach (var part in parts)
+        if (!fromNewest)
         {
-            part.Reverse();
+            // Built oldest first; each part's items too. Readers want both newest first.
+            foreach (var part in parts)
+            {
+                part.Reverse();
+            }
+
+            parts.Reverse();
         }
 
-        parts.Reverse();
         return parts;
     }
 

@@ -12,8 +12,11 @@ internal sealed record HeadChunk(
 /// <summary>A list's newest items and its full length.</summary>
 internal sealed record ListHead<T>(IReadOnlyList<T> Newest, int Total);
 
-/// <summary>The <c>index@N</c> chunk: every part chunk of each list, newest first, with the span of items it holds.</summary>
-internal sealed record IndexChunk(DateTimeOffset FetchedAt, IReadOnlyList<PartRef> Transactions, IReadOnlyList<PartRef> Payouts);
+/// <summary>
+/// The <c>index@N</c> chunk: every part chunk of each list, newest first, with the span of items it holds, and where
+/// incremental sync stands (null for data fetched whole, and in indexes of earlier builds).
+/// </summary>
+internal sealed record IndexChunk(DateTimeOffset FetchedAt, IReadOnlyList<PartRef> Transactions, IReadOnlyList<PartRef> Payouts, SyncMarks? Sync = null);
 
 /// <summary>
 /// One part chunk as the index names it. <see cref="Hash"/> (SHA-256 of the plaintext, inside the sealed index only)

@@ -142,7 +142,7 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_deep_page_reads_the_index_and_only_the_parts_it_needs()
     {
-        var counting = new CountingStore(Store);
+        var counting = new CountingChunkStore(Store);
         var data = new ConnectionDataStore(counting, "conn_1", new ProviderDataOptions { ChunkItems = 200 });
         var snapshot = History.Snapshot(10_000);
         await data.WriteAsync(_key, null, 1, snapshot, default);
@@ -309,25 +309,5 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
         while (cursor is not null);
 
         return all;
-    }
-
-    /// <summary>Counts chunk reads, to show which chunks a page needs.</summary>
-    private sealed class CountingStore(IChunkStore inner) : IChunkStore
-    {
-        public int Reads { get; set; }
-
-        public Task PutAsync(string connectionId, string name, string sealedChunk, CancellationToken ct) => inner.PutAsync(connectionId, name, sealedChunk, ct);
-
-        public Task<string?> GetAsync(string connectionId, string name, CancellationToken ct)
-        {
-            Reads++;
-            return inner.GetAsync(connectionId, name, ct);
-        }
-
-        public Task<IReadOnlyList<string>> ListAsync(string connectionId, CancellationToken ct) => inner.ListAsync(connectionId, ct);
-
-        public Task DeleteAsync(string connectionId, IReadOnlyCollection<string> names, CancellationToken ct) => inner.DeleteAsync(connectionId, names, ct);
-
-        public Task<int> DeleteAllAsync(string connectionId, CancellationToken ct) => inner.DeleteAllAsync(connectionId, ct);
     }
 }
