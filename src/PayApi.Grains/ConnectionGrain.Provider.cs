@@ -294,6 +294,8 @@ public sealed partial class ConnectionGrain
             await this.UnregisterReminder(reminder);
         }
 
+        await ForgetBackfillReminderAsync();
+
         await GrainFactory.GetGrain<IClientGrain>(clientId).ConnectionRemovedAsync(ConnectionId);
         foreach (var sessionId in sessionIds)
         {

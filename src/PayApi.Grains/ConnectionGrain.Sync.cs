@@ -13,8 +13,12 @@ namespace PayApi.Grains;
 /// </summary>
 public sealed partial class ConnectionGrain
 {
+    // Durable, unlike the timer: a silo that stops mid-backfill has the grain woken elsewhere to go on.
+    private const string BackfillReminder = "backfill";
+
     private IGrainTimer? _backfillTimer;
     private TimeSpan? _backfillBackoff;
+    private bool _backfillReminderSet;
 
     private IncrementalSync SyncWith(IProviderAdapter adapter, IIncrementalProvider incremental) =>
         new(adapter, incremental, Data, syncOptions.Value);
@@ -55,7 +59,7 @@ public sealed partial class ConnectionGrain
         CommitSync(adapter, outcome, now);
         await MarkHealthyAsync(now); // writes the new generation with the status
         await RemoveStaleChunksAsync(outcome.Written.ChunkNames);
-        StartBackfill();
+        await StartBackfillAsync();
         return outcome.Written.Window;
     }
 
@@ -76,11 +80,17 @@ public sealed partial class ConnectionGrain
     }
 
     /// <summary>Starts the background batches when history is still being backfilled and they are not running.</summary>
-    private void StartBackfill()
+    private async Task StartBackfillAsync()
     {
         if (_backfillTimer is not null || !state.RecordExists || state.State.Sync?.State != SyncStates.Backfilling)
         {
             return;
+        }
+
+        if (!_backfillReminderSet)
+        {
+            await this.RegisterOrUpdateReminder(BackfillReminder, MinimumReminderPeriod, MinimumReminderPeriod);
+            _backfillReminderSet = true;
         }
 
         var interval = syncOptions.Value.BatchInterval;
@@ -95,6 +105,28 @@ public sealed partial class ConnectionGrain
         _backfillTimer?.Dispose();
         _backfillTimer = null;
         _backfillBackoff = null;
+    }
+
+    /// <summary>The durable wake-up of a backfill: goes on with it, or, when there is none left, unregisters itself.</summary>
+    private async Task OnBackfillReminderAsync()
+    {
+        if (state.RecordExists && state.State.Sync?.State == SyncStates.Backfilling && !UserMustAct)
+        {
+            _backfillReminderSet = true;
+            await StartBackfillAsync();
+            return;
+        }
+
+        await ForgetBackfillReminderAsync();
+    }
+
+    private async Task ForgetBackfillReminderAsync()
+    {
+        _backfillReminderSet = false;
+        if (await this.GetReminder(BackfillReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private async Task BackfillBatchAsync()
@@ -120,6 +152,7 @@ public sealed partial class ConnectionGrain
                 s.Sync = s.Sync with { State = SyncStates.Synced };
                 await state.WriteStateAsync();
                 StopBackfill();
+                await ForgetBackfillReminderAsync();
                 return;
             }
 
@@ -130,6 +163,7 @@ public sealed partial class ConnectionGrain
             if (!outcome.Marks.IsBackfilling)
             {
                 StopBackfill();
+                await ForgetBackfillReminderAsync();
             }
             else if (_backfillBackoff is not null)
             {

@@ -42,7 +42,7 @@ public sealed partial class ConnectionGrain(
             ? ExclusiveAsync(async () =>
             {
                 await EnforceCacheAgeAsync();
-                StartBackfill(); // a backfill the previous activation did not finish goes on
+                await StartBackfillAsync(); // a backfill the previous activation did not finish goes on
             })
             : Task.CompletedTask;
 
@@ -127,8 +127,12 @@ public sealed partial class ConnectionGrain(
             : throw PayApiException.NotFound("connection"));
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == RefreshReminder ? ExclusiveAsync(() => OnRefreshReminderAsync(status.Period)) : Task.CompletedTask;
+    public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        RefreshReminder => ExclusiveAsync(() => OnRefreshReminderAsync(status.Period)),
+        BackfillReminder => ExclusiveAsync(OnBackfillReminderAsync),
+        _ => Task.CompletedTask,
+    };
 
     private async Task OnRefreshReminderAsync(TimeSpan registeredPeriod)
     {
@@ -163,7 +167,7 @@ public sealed partial class ConnectionGrain(
 
         await EnforceCacheAgeAsync();
         await RemoveUnreferencedChunksAsync();
-        StartBackfill(); // after a failure stopped it, or in a new activation
+        await StartBackfillAsync(); // after a failure stopped it, or in a new activation
 
         // The provider's keep-alive interval or the configured refresh interval changed since it was registered.
         if (state.RecordExists && catalog.Find(state.State.Provider) is { } adapter && RefreshPeriod(adapter) is var period && period != registeredPeriod)

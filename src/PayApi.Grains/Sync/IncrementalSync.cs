@@ -23,7 +23,7 @@ public sealed class IncrementalSync(IProviderAdapter adapter, IIncrementalProvid
     public sealed record Outcome(ConnectionDataStore.Written Written, SyncMarks Marks, int Requests, int ItemsRead, IReadOnlyList<string> Refused);
 
     /// <summary>
-    /// Reads the balance and each granted list's changes since its high-water mark (its newest page on the first sync),
+    /// Reads the balance and each granted list's changes since its high-water mark (its newest pages on the first sync),
     /// and stores them as <paramref name="generation"/> over <paramref name="previousGeneration"/>.
     /// </summary>
     public async Task<Outcome> RefreshAsync(
@@ -81,20 +81,35 @@ public sealed class IncrementalSync(IProviderAdapter adapter, IIncrementalProvid
 
         if (marks.HighWater is not { } highWater)
         {
-            // The first sync: the newest page now, so reads have something at once; the rest is walked in the background.
-            var first = await step.CallAsync(capability, () => list(new ProviderListRequest(), ct));
-            if (first is null)
+            // The first sync: the newest pages now, so reads have something at once (a small account, all of it); the
+            // rest is walked in the background.
+            var firstItems = new List<T>();
+            DateTimeOffset? firstHighWater = null;
+            string? after = null;
+            for (var page = 0; page < options.FirstSyncPages; page++)
             {
-                return (ListUpdate<T>.Unchanged, marks with { Walks = [] });
+                var result = await step.CallAsync(capability, () => list(new ProviderListRequest(after), ct));
+                if (result is null)
+                {
+                    return (new ListUpdate<T>(firstItems), marks with { Walks = [] });
+                }
+
+                firstHighWater ??= HighWaterOf(kind, result);
+                firstItems.AddRange(result.Items);
+                after = result.NextCursor;
+                if (after is null)
+                {
+                    break;
+                }
             }
 
             var walks = marks.Walks.ToList();
-            if (first.NextCursor is { } cursor)
+            if (after is not null)
             {
-                walks.Add(new SyncWalk(cursor, null));
+                walks.Add(new SyncWalk(after, null));
             }
 
-            return (new ListUpdate<T>(first.Items, GrowsOlder: walks.Count > 0), new ListSyncMarks(HighWaterOf(kind, first) ?? marks.HighWater, walks, Oldest(kind, marks.OldestAt, first.Items)));
+            return (new ListUpdate<T>(firstItems, GrowsOlder: walks.Count > 0), new ListSyncMarks(firstHighWater ?? marks.HighWater, walks, Oldest(kind, marks.OldestAt, firstItems)));
         }
 
         // Everything created since the mark, less the overlap in which items still change after they were first read.

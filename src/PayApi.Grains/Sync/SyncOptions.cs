@@ -4,6 +4,12 @@ namespace PayApi.Grains.Sync;
 public sealed class SyncOptions
 {
     /// <summary>
+    /// Pages of each list the first sync reads before it answers: an account of up to 500 items is whole at once, a
+    /// longer history is walked in the background from there.
+    /// </summary>
+    public int FirstSyncPages { get; set; } = 5;
+
+    /// <summary>
     /// Pages of changes one refresh reads at most per list; a longer run of changes (an account idle for months) is
     /// finished by background batches, so no call waits on it.
     /// </summary>
