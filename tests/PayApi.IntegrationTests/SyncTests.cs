@@ -118,7 +118,6 @@ public sealed class SyncTests
 
             // The second host went on from the marks: it did not read from the newest page again.
             Assert.InRange(host.Service<SandboxServer>().StripeRequestsTo("/v1/charges"), 1, 60 - 1);
-            Assert.Equal(ids[^1], ids.Last());
             Assert.True(firstHostRequests > 0);
             Assert.Equal(JsonValueKind.String, synced.GetProperty("sync").GetProperty("oldest_at").ValueKind);
         }
