@@ -85,7 +85,9 @@ public sealed class StripeAdapterFaultTests
 
     [Theory]
     [InlineData(200, """{"object":"balance","available":"lots","pending":[]}""")]
-    [InlineData(200, """{"object":"list","data":[{"id":"ch_1"}],"has_more":false}""")]
+    [InlineData(200, """{"object":"charge","data":[],"has_more":false}""")]
+    [InlineData(200, """{"object":"list","data":"none","has_more":false}""")]
+    [InlineData(200, """{"object":"list","data":[{"object":"charge"}],"has_more":true}""")]
     [InlineData(200, """{"object":"list","data":[],"has_more":true}""")]
     [InlineData(200, "null")]
     [InlineData(200, "")]
