@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using PayApi.Sandbox;
 using static PayApi.Providers.Tests.TestSupport;
 
 namespace PayApi.Providers.Tests;
@@ -18,8 +16,6 @@ public sealed class SandboxStripeReferenceTests
 
     private static readonly string[] PayoutRequired =
         ["amount", "arrival_date", "automatic", "created", "currency", "id", "livemode", "method", "object", "reconciliation_status", "source_type", "status", "type"];
-
-    private static Task<SandboxServer> StartSandboxAsync() => SandboxServer.StartAsync(new SandboxOptions(), CancellationToken.None);
 
     [Theory]
     [InlineData(ReadOnlyKey, false)]
@@ -86,13 +82,15 @@ public sealed class SandboxStripeReferenceTests
     }
 
     [Theory]
-    [InlineData("v1/payment_intents", "amount")]
-    [InlineData("v1/payouts", "amount")]
-    [InlineData("v1/transfers", "currency")]
-    [InlineData("v1/topups", "amount")]
-    [InlineData("v1/charges", "amount")]
-    [InlineData("v1/refunds", null)]
-    public async Task Secret_key_writes_without_parameters_are_parameter_missing(string path, string? param)
+    [InlineData("v1/payment_intents", 400, "parameter_missing", "amount")]
+    [InlineData("v1/payouts", 400, "parameter_missing", "amount")]
+    [InlineData("v1/transfers", 400, "parameter_missing", "currency")]
+    [InlineData("v1/topups", 400, "parameter_missing", "amount")]
+    [InlineData("v1/charges", 400, "parameter_missing", "amount")]
+    [InlineData("v1/refunds", 400, "parameter_missing", null)]
+    [InlineData("v1/charges/ch_NoSuchCharge", 404, "resource_missing", "id")]
+    [InlineData("v1/refunds/re_NoSuchRefund", 404, "resource_missing", "id")]
+    public async Task Secret_key_writes_without_parameters_create_nothing(string path, int status, string code, string? param)
     {
         await using var sandbox = await StartSandboxAsync();
         using var client = RawClient(sandbox.StripeBaseAddress, SecretKey);
@@ -100,28 +98,12 @@ public sealed class SandboxStripeReferenceTests
         using var response = await client.PostAsync(path, new FormUrlEncodedContent([]));
         var error = (await ReadJsonAsync(response)).GetProperty("error");
 
-        Assert.Equal(400, (int)response.StatusCode);
-        Assert.Equal("parameter_missing", error.GetProperty("code").GetString());
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(code, error.GetProperty("code").GetString());
         if (param is not null)
         {
             Assert.Equal(param, error.GetProperty("param").GetString());
         }
-    }
-
-    [Theory]
-    [InlineData("v1/charges/ch_NoSuchCharge", "charge")]
-    [InlineData("v1/refunds/re_NoSuchRefund", "refund")]
-    public async Task Updating_an_unknown_object_is_resource_missing(string path, string objectName)
-    {
-        await using var sandbox = await StartSandboxAsync();
-        using var client = RawClient(sandbox.StripeBaseAddress, SecretKey);
-
-        using var response = await client.PostAsync(path, new FormUrlEncodedContent([]));
-        var error = (await ReadJsonAsync(response)).GetProperty("error");
-
-        Assert.Equal(404, (int)response.StatusCode);
-        Assert.Equal("resource_missing", error.GetProperty("code").GetString());
-        Assert.Contains("No such " + objectName, error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

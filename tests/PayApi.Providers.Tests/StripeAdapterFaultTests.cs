@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using PayApi.Contracts;
-using PayApi.Sandbox;
 using static PayApi.Providers.Tests.TestSupport;
 
 namespace PayApi.Providers.Tests;
@@ -9,8 +8,6 @@ namespace PayApi.Providers.Tests;
 /// <summary>Provider failures: each test owns its sandbox because it flips the fault switches.</summary>
 public sealed class StripeAdapterFaultTests
 {
-    private static Task<SandboxServer> StartSandboxAsync() => SandboxServer.StartAsync(new SandboxOptions(), CancellationToken.None);
-
     [Theory]
     [InlineData("")]
     [InlineData("hello")]

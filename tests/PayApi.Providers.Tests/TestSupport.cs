@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using PayApi.Sandbox;
 
 namespace PayApi.Providers.Tests;
 
@@ -15,6 +16,9 @@ internal static class TestSupport
     public const string WritePayoutsKey = "rk_test_51writepayoutsKeyA1b2C3";
     public const string NoPayoutsKey = "rk_test_51nopayoutsKeyA1b2C3";
     public const string NoChargesKey = "rk_test_51nochargesKeyA1b2C3";
+
+    /// <summary>A sandbox of the test's own, for tests that flip its switches or count its requests.</summary>
+    public static Task<SandboxServer> StartSandboxAsync() => SandboxServer.StartAsync(new SandboxOptions(), CancellationToken.None);
 
     public static ProviderContext Context(string apiKey) =>
         new("con_test", new ProviderCredentials(new Dictionary<string, string> { [StripeAdapter.ApiKeyField] = apiKey }));
