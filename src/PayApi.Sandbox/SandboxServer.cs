@@ -19,12 +19,14 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SandboxFaults _faults;
     private readonly BankState _bank;
+    private readonly StripeAccounts _stripeAccounts;
 
-    private SandboxServer(WebApplication app, SandboxFaults faults, BankState bank, Uri baseAddress, Uri stripeBaseAddress, Uri bankBaseAddress)
+    private SandboxServer(WebApplication app, SandboxFaults faults, BankState bank, StripeAccounts stripeAccounts, Uri baseAddress, Uri stripeBaseAddress, Uri bankBaseAddress)
     {
         _app = app;
         _faults = faults;
         _bank = bank;
+        _stripeAccounts = stripeAccounts;
         BaseAddress = baseAddress;
         StripeBaseAddress = stripeBaseAddress;
         BankBaseAddress = bankBaseAddress;
@@ -59,6 +61,64 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>How many requests reached the Stripe API, so tests can prove a call was never made.</summary>
     public long StripeRequestCount => _faults.StripeRequests;
+
+    /// <summary>How many Stripe requests had no <c>Stripe-Version</c> header.</summary>
+    public long StripeRequestsWithoutVersion => _faults.StripeRequestsWithoutVersion;
+
+    /// <summary>The <c>Stripe-Version</c> header of the latest request that had one, or null.</summary>
+    public string? StripeLastApiVersion => _faults.StripeLastVersion;
+
+    /// <summary>
+    /// The <c>Stripe-Should-Retry</c> header 5xx answers (<see cref="StripeOutage"/>, <see cref="StripeServerErrorNext"/>)
+    /// carry: null (the default) sends none, as Stripe mostly does; true or false sends that advice.
+    /// </summary>
+    public bool? StripeServerErrorsShouldRetry
+    {
+        get => _faults.StripeShouldRetryOn5xx;
+        set => _faults.StripeShouldRetryOn5xx = value;
+    }
+
+    /// <summary>
+    /// Requests that reached one Stripe path (as Stripe spells it, e.g. <c>/v1/charges</c>, without query), of one
+    /// method (<c>GET</c>, <c>POST</c>) or of any when <paramref name="method"/> is null.
+    /// </summary>
+    public long StripeRequestsTo(string path, string? method = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return _faults.StripeRequestsTo(path, method);
+    }
+
+    /// <summary>How many POSTs (writes, or write probes) reached the Stripe API.</summary>
+    public long StripeWriteRequestCount => _faults.StripeRequestsOfMethod("POST");
+
+    /// <summary>
+    /// The next <paramref name="count"/> authenticated Stripe requests get Stripe's 429 <c>rate_limit</c> error with
+    /// <c>Stripe-Should-Retry: true</c>; 0 cancels what is left.
+    /// </summary>
+    public void StripeRateLimitNext(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _faults.RateLimitNext(count);
+    }
+
+    /// <summary>The next <paramref name="count"/> authenticated Stripe requests get a 500 <c>api_error</c>; 0 cancels what is left.</summary>
+    public void StripeServerErrorNext(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        _faults.ServerErrorNext(count);
+    }
+
+    /// <summary>
+    /// Grows the account behind <paramref name="apiKey"/> (any key of that account and mode) by <paramref name="count"/>
+    /// succeeded charges, each created a minute after the newest one before it, visible to every later list request.
+    /// </summary>
+    public void AddStripeCharges(string apiKey, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var key = StripeKey.Recognize(apiKey) ?? throw new ArgumentException("The sandbox does not accept this key.", nameof(apiKey));
+        _stripeAccounts.For(key).AddCharges(count);
+    }
 
     /// <summary>Root of the sandbox bank web site (ends with '/'); append <c>login</c>, <c>dashboard</c> etc.</summary>
     public Uri BankBaseAddress { get; }
@@ -113,8 +173,9 @@ public sealed class SandboxServer : IAsyncDisposable
         var faults = new SandboxFaults();
         builder.Services.AddSingleton(faults);
 
+        var stripeAccounts = new StripeAccounts();
         var app = builder.Build();
-        app.MapStripeApi(prefix, faults);
+        app.MapStripeApi(prefix, faults, stripeAccounts);
         app.MapBank(bankPrefix, bank, TimeProvider.System, options.BankLoginWindow, options.BankPassword);
 
         try
@@ -131,7 +192,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var baseAddress = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         var stripeBase = new Uri(baseAddress, prefix.TrimStart('/') + "/");
         var bankBase = new Uri(baseAddress, bankPrefix.TrimStart('/') + "/");
-        return new SandboxServer(app, faults, bank, baseAddress, stripeBase, bankBase);
+        return new SandboxServer(app, faults, bank, stripeAccounts, baseAddress, stripeBase, bankBase);
     }
 
     public async ValueTask DisposeAsync()

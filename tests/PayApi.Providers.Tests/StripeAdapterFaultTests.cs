@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using PayApi.Contracts;
-using PayApi.Sandbox;
 using static PayApi.Providers.Tests.TestSupport;
 
 namespace PayApi.Providers.Tests;
@@ -9,8 +8,6 @@ namespace PayApi.Providers.Tests;
 /// <summary>Provider failures: each test owns its sandbox because it flips the fault switches.</summary>
 public sealed class StripeAdapterFaultTests
 {
-    private static Task<SandboxServer> StartSandboxAsync() => SandboxServer.StartAsync(new SandboxOptions(), CancellationToken.None);
-
     [Theory]
     [InlineData("")]
     [InlineData("hello")]
@@ -85,7 +82,9 @@ public sealed class StripeAdapterFaultTests
 
     [Theory]
     [InlineData(200, """{"object":"balance","available":"lots","pending":[]}""")]
-    [InlineData(200, """{"object":"list","data":[{"id":"ch_1"}],"has_more":false}""")]
+    [InlineData(200, """{"object":"charge","data":[],"has_more":false}""")]
+    [InlineData(200, """{"object":"list","data":"none","has_more":false}""")]
+    [InlineData(200, """{"object":"list","data":[{"object":"charge"}],"has_more":true}""")]
     [InlineData(200, """{"object":"list","data":[],"has_more":true}""")]
     [InlineData(200, "null")]
     [InlineData(200, "")]

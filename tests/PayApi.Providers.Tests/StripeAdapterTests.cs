@@ -41,11 +41,10 @@ public sealed class StripeAdapterTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
-    public async Task Well_formed_key_the_provider_does_not_know_is_invalid_credentials()
+    public async Task Live_restricted_read_only_key_connects_with_every_capability()
     {
-        // Live keys have the right shape, but the sandbox knows none: it answers 401 like Stripe.
-        var ex = await Assert.ThrowsAsync<PayApiException>(() => Adapter().VerifyAsync(Context("rk_live_51UnknownKeyA1b2C3"), CancellationToken.None));
-        Assert.Equal(ErrorCodes.InvalidCredentials, ex.Code);
+        var capabilities = await Adapter().VerifyAccessAsync(Context(LiveReadOnlyKey), CancellationToken.None);
+        Assert.Equal([Capabilities.Balance, Capabilities.Transactions, Capabilities.Payouts], capabilities);
     }
 
     [Fact]
@@ -110,11 +109,13 @@ public sealed class StripeAdapterTests : IClassFixture<SandboxFixture>
             Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(c.GetProperty("created").GetInt64()), t.Date);
             Assert.False(string.IsNullOrEmpty(t.Description));
 
-            var expected = (c.GetProperty("status").GetString(), c.GetProperty("refunded").GetBoolean(), c.GetProperty("amount_refunded").GetInt64()) switch
+            var expected = (c.GetProperty("status").GetString(), c.GetProperty("captured").GetBoolean(), c.GetProperty("refunded").GetBoolean(), c.GetProperty("amount_refunded").GetInt64()) switch
             {
-                ("succeeded", true, _) => "refunded",
-                ("succeeded", false, > 0) => "partially_refunded",
-                (var s, _, _) => s,
+                ("succeeded", false, true, _) => "canceled",
+                ("succeeded", false, false, _) => "pending",
+                ("succeeded", true, true, _) => "refunded",
+                ("succeeded", true, false, > 0) => "partially_refunded",
+                (var s, _, _, _) => s,
             };
             Assert.Equal(expected, t.Status);
         }
@@ -123,6 +124,9 @@ public sealed class StripeAdapterTests : IClassFixture<SandboxFixture>
         Assert.Contains(mapped, t => t.Status == "failed");
         Assert.Contains(mapped, t => t.Status == "pending");
         Assert.Contains(mapped, t => t.Status == "succeeded");
+        Assert.Contains(mapped, t => t.Status == "canceled");
+        Assert.Contains(mapped, t => t.Status == "pending" && !charges[t.Id].GetProperty("captured").GetBoolean());
+        Assert.Contains(mapped, t => t.Id.StartsWith("py_", StringComparison.Ordinal));
         Assert.Contains(mapped, t => t.Currency == "eur");
     }
 
@@ -191,7 +195,8 @@ public sealed class StripeAdapterTests : IClassFixture<SandboxFixture>
 
     [Theory]
     [InlineData("not-a-cursor")]
-    [InlineData("po_123")]
+    [InlineData("ch_")]
+    [InlineData("CH_abc")]
     [InlineData("ch_abc&limit=1")]
     public async Task Foreign_cursor_is_an_invalid_request(string cursor)
     {

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
@@ -13,26 +13,18 @@ namespace PayApi.Providers;
 /// Every failure becomes a <see cref="PayApiException"/>; the key is sent only in the Authorization
 /// header and never appears in a URL, a log line or an exception.
 /// </summary>
-public sealed partial class StripeAdapter : IProviderAdapter
+public sealed partial class StripeAdapter : IProviderAdapter, IIncrementalProvider
 {
     public const string ApiKeyField = "api_key";
 
     /// <summary>Stripe's largest page: fewest round trips per refresh.</summary>
     public const int PageSize = 100;
 
-    // Stripe's largest list page is far below this; anything bigger is not a Stripe answer.
-    private const int MaxBodyBytes = 4 * 1024 * 1024;
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
-    private readonly Func<HttpClient> _client;
     private readonly StripeAdapterOptions _options;
-    private readonly Uri _baseUrl;
     private readonly ILogger _logger;
+    private readonly StripeTransport _transport;
+    private readonly StripeErrors _errors;
+    private readonly StripeAccessProbe _access;
 
     /// <summary>For callers that own one long-lived client (tests, tools).</summary>
     public StripeAdapter(HttpClient httpClient, StripeAdapterOptions options, ILogger<StripeAdapter>? logger = null)
@@ -61,14 +53,22 @@ public sealed partial class StripeAdapter : IProviderAdapter
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.CacheTtl, TimeSpan.Zero);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiVersion);
+        if (!ApiVersionShape().IsMatch(options.ApiVersion))
+        {
+            throw new ArgumentException("The Stripe API version must look like 2026-07-29.dahlia.", nameof(options));
+        }
 
-        _client = client;
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRetries);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryBaseDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryMaxDelay, options.RetryBaseDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.UpdateOverlap, TimeSpan.Zero);
+
         _options = options;
         _logger = logger ?? NullLogger.Instance;
-
-        // Without the trailing slash "v1/balance" would replace the last path segment (e.g. a /stripe prefix).
-        var baseText = options.BaseUrl.AbsoluteUri;
-        _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
+        _errors = new StripeErrors(options.ProviderId, options.Name, _logger);
+        _transport = new StripeTransport(client, options, _logger);
+        _access = new StripeAccessProbe(_transport, _errors);
 
         Info = new ProviderInfo(
             options.ProviderId,
@@ -83,43 +83,29 @@ public sealed partial class StripeAdapter : IProviderAdapter
 
     public TimeSpan CacheTtl => _options.CacheTtl;
 
-    /// <summary>
-    /// Accepts only keys that can read and cannot write. Reading is proven by <c>GET /v1/balance</c>;
-    /// writing is probed with <c>POST /v1/payment_intents</c> without parameters, which Stripe refuses
-    /// either way (403 for a key lacking the permission, 400 parameter_missing for one holding it), so
-    /// the probe never creates anything. It tests one write permission: a restricted key that can write
-    /// elsewhere but not payment intents passes, which is the best a side-effect-free check can do.
-    /// </summary>
-    public async Task VerifyAsync(ProviderContext context, CancellationToken cancellationToken)
-    {
-        var key = ReadKey(context);
-        await GetJsonAsync<StripeBalanceDto>(key, "v1/balance", Phase.Verify, "balance", cancellationToken).ConfigureAwait(false);
+    public TimeSpan UpdateOverlap => _options.UpdateOverlap;
 
-        var (status, body) = await SendAsync(key, HttpMethod.Post, "v1/payment_intents", Phase.Verify, "write probe", cancellationToken).ConfigureAwait(false);
-        switch (status)
-        {
-            case HttpStatusCode.Forbidden:
-                // Real Stripe marks a missing permission by the 403 status alone (no error code), so
-                // only the envelope is checked to be sure this is Stripe talking.
-                Parse<StripeErrorEnvelopeDto>(body, status, "write probe");
-                return;
-            case HttpStatusCode.BadRequest:
-            case var ok when (int)ok is >= 200 and < 300:
-                throw new PayApiException(
-                    ErrorCodes.InsufficientKeyScope,
-                    "This API key can make changes to the Stripe account. Create a restricted key with read-only permissions (Balance, Charges, Payouts) and use that instead.");
-            default:
-                throw Classify(status, Phase.Verify, "write probe");
-        }
-    }
+    /// <summary>Accepts only keys that can read something and cannot write; see <see cref="VerifyAccessAsync"/>.</summary>
+    public Task VerifyAsync(ProviderContext context, CancellationToken cancellationToken) =>
+        VerifyAccessAsync(context, cancellationToken);
+
+    /// <summary>
+    /// Which of balance, transactions and payouts the key can read (a 403 on <c>GET /v1/balance</c>,
+    /// <c>/v1/charges?limit=1</c> or <c>/v1/payouts?limit=1</c> leaves that one out; none at all is insufficient_key_scope),
+    /// after refusing every key that can write: secret keys at once (one harmless read tells a wrong key apart), restricted
+    /// keys after side-effect-free write probes (<see cref="StripeAccessProbe"/>, SECURITY.md).
+    /// </summary>
+    public Task<IReadOnlyList<string>> VerifyAccessAsync(ProviderContext context, CancellationToken cancellationToken) =>
+        _access.VerifyAsync(ReadKey(context), cancellationToken);
 
     public async Task<IReadOnlyList<BalanceAmount>> GetBalanceAsync(ProviderContext context, CancellationToken cancellationToken)
     {
         var key = ReadKey(context);
-        var balance = await GetJsonAsync<StripeBalanceDto>(key, "v1/balance", Phase.Fetch, "balance", cancellationToken).ConfigureAwait(false);
+        var response = await GetAsync(key, "v1/balance", "balance", Capabilities.Balance, cancellationToken).ConfigureAwait(false);
+        var balance = _errors.Parse<StripeBalanceDto>(response, "balance");
         if (balance.Object != "balance")
         {
-            throw Unexpected(HttpStatusCode.OK, "balance");
+            throw _errors.Unexpected(HttpStatusCode.OK, "balance");
         }
 
         // Stripe may split one currency over several entries (by source type); the API shows one row per currency.
@@ -139,64 +125,95 @@ public sealed partial class StripeAdapter : IProviderAdapter
         return byCurrency.Select(kv => new BalanceAmount(kv.Key, kv.Value.Available, kv.Value.Pending)).ToList();
     }
 
+    /// <summary>One page of transactions, newest first; see <see cref="ListTransactionsAsync"/>.</summary>
+    public Task<ProviderPage<TransactionItem>> GetTransactionsAsync(ProviderContext context, string? cursor, CancellationToken cancellationToken) =>
+        ListTransactionsAsync(context, new ProviderListRequest(cursor), cancellationToken);
+
+    /// <summary>One page of payouts, newest first; see <see cref="ListPayoutsAsync"/>.</summary>
+    public Task<ProviderPage<PayoutItem>> GetPayoutsAsync(ProviderContext context, string? cursor, CancellationToken cancellationToken) =>
+        ListPayoutsAsync(context, new ProviderListRequest(cursor), cancellationToken);
+
     /// <summary>
-    /// Charges become transactions. Mapping: <c>amount</c> is the gross charged amount, always positive
-    /// (a charge is money in; refunds are separate objects Stripe does not list here). <c>status</c> says
-    /// whether the money stuck: <c>succeeded</c>, <c>pending</c>, <c>failed</c>, <c>refunded</c> (fully),
-    /// <c>partially_refunded</c>; statuses Stripe adds later pass through unchanged rather than failing the page.
+    /// Charges (<c>ch_</c> card charges and <c>py_</c> payments: Connect transfers, bank debits...) become transactions.
+    /// <c>amount</c> is the gross charged (or, uncaptured, authorised) amount, always positive: a charge is money in, and
+    /// refunds are separate objects Stripe does not list here. <c>status</c> says whether the money stuck:
+    /// <list type="bullet">
+    /// <item><c>failed</c> and <c>pending</c> as Stripe says;</item>
+    /// <item><c>succeeded</c> but not captured: <c>pending</c> (an authorisation; no money has moved), or <c>canceled</c>
+    /// when it is also refunded (the authorisation was released or expired);</item>
+    /// <item><c>succeeded</c> and captured: <c>refunded</c> (fully), <c>partially_refunded</c>, else <c>succeeded</c>;</item>
+    /// <item>statuses Stripe adds later pass through unchanged rather than failing the page.</item>
+    /// </list>
+    /// An item that is not a charge we understand (unknown id shape, another object, a missing field) is skipped and
+    /// logged by its id prefix only; a malformed page envelope is unexpected_provider_response.
     /// </summary>
-    public async Task<ProviderPage<TransactionItem>> GetTransactionsAsync(ProviderContext context, string? cursor, CancellationToken cancellationToken)
+    public async Task<ProviderPage<TransactionItem>> ListTransactionsAsync(ProviderContext context, ProviderListRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var key = ReadKey(context);
-        var list = await GetListAsync<StripeChargeDto>(key, "v1/charges", cursor, ChargeId(), "charges", cancellationToken).ConfigureAwait(false);
-        var items = new List<TransactionItem>(list.Data.Count);
-        foreach (var charge in list.Data)
-        {
-            if (charge.Object != "charge" || !ChargeId().IsMatch(charge.Id))
-            {
-                throw Unexpected(HttpStatusCode.OK, "charges");
-            }
-
-            var status = charge.Status switch
-            {
-                "succeeded" when charge.Refunded => "refunded",
-                "succeeded" when charge.AmountRefunded > 0 => "partially_refunded",
-                var s => s,
-            };
-            items.Add(new TransactionItem(
-                charge.Id,
-                DateTimeOffset.FromUnixTimeSeconds(charge.Created),
-                charge.Amount,
-                Currency(charge.Currency),
-                string.IsNullOrEmpty(charge.Description) ? "Stripe charge" : charge.Description,
-                status));
-        }
-
-        return new ProviderPage<TransactionItem>(items, list.HasMore ? list.Data[^1].Id : null);
+        var (items, next) = await ListAsync<StripeChargeDto>(key, "v1/charges", request, "charge", ChargeId(), "charges", Capabilities.Transactions, cancellationToken).ConfigureAwait(false);
+        var mapped = items.Select(charge => new TransactionItem(
+            charge.Id,
+            DateTimeOffset.FromUnixTimeSeconds(charge.Created),
+            charge.Amount,
+            Currency(charge.Currency),
+            string.IsNullOrEmpty(charge.Description) ? "Stripe charge" : charge.Description,
+            ChargeStatus(charge))).ToList();
+        return new ProviderPage<TransactionItem>(mapped, next, items.Count > 0 ? DateTimeOffset.FromUnixTimeSeconds(items[0].Created) : null);
     }
 
-    /// <summary>Payouts keep Stripe's positive amount and status (<c>paid</c>, <c>pending</c>, <c>in_transit</c>, <c>failed</c>, <c>canceled</c>).</summary>
-    public async Task<ProviderPage<PayoutItem>> GetPayoutsAsync(ProviderContext context, string? cursor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Payouts keep Stripe's positive amount and status (<c>paid</c>, <c>pending</c>, <c>in_transit</c>, <c>failed</c>,
+    /// <c>canceled</c>); the page's high-water mark is the newest payout's <c>created</c>, not its arrival date.
+    /// </summary>
+    public async Task<ProviderPage<PayoutItem>> ListPayoutsAsync(ProviderContext context, ProviderListRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var key = ReadKey(context);
-        var list = await GetListAsync<StripePayoutDto>(key, "v1/payouts", cursor, PayoutId(), "payouts", cancellationToken).ConfigureAwait(false);
-        var items = new List<PayoutItem>(list.Data.Count);
-        foreach (var payout in list.Data)
-        {
-            if (payout.Object != "payout" || !PayoutId().IsMatch(payout.Id))
-            {
-                throw Unexpected(HttpStatusCode.OK, "payouts");
-            }
-
-            items.Add(new PayoutItem(payout.Id, DateTimeOffset.FromUnixTimeSeconds(payout.ArrivalDate), payout.Amount, Currency(payout.Currency), payout.Status));
-        }
-
-        return new ProviderPage<PayoutItem>(items, list.HasMore ? list.Data[^1].Id : null);
+        var (items, next) = await ListAsync<StripePayoutDto>(key, "v1/payouts", request, "payout", PayoutId(), "payouts", Capabilities.Payouts, cancellationToken).ConfigureAwait(false);
+        var mapped = items.Select(p => new PayoutItem(p.Id, DateTimeOffset.FromUnixTimeSeconds(p.ArrivalDate), p.Amount, Currency(p.Currency), p.Status)).ToList();
+        return new ProviderPage<PayoutItem>(mapped, next, items.Count > 0 ? DateTimeOffset.FromUnixTimeSeconds(items[0].Created) : null);
     }
 
     /// <summary>An API key has no session to keep alive.</summary>
     public Task<KeepAliveResult> KeepAliveAsync(ProviderContext context, CancellationToken cancellationToken) =>
         Task.FromResult(KeepAliveResult.NotNeeded);
+
+    /// <summary>The status a charge is reported with (the mapping of <see cref="ListTransactionsAsync"/>).</summary>
+    internal static string ChargeStatus(StripeChargeDto charge) => charge.Status switch
+    {
+        "succeeded" when !charge.Captured && charge.Refunded => "canceled",
+        "succeeded" when !charge.Captured => "pending",
+        "succeeded" when charge.Refunded => "refunded",
+        "succeeded" when charge.AmountRefunded > 0 => "partially_refunded",
+        var s => s,
+    };
+
+    /// <summary>
+    /// The path and query of one list page: <c>limit=100</c>, <c>starting_after</c> from the cursor, and
+    /// <c>created[gte]</c> (unix seconds, rounded down so nothing at the boundary is missed).
+    /// </summary>
+    internal static string ListQuery(string path, ProviderListRequest request)
+    {
+        var query = $"{path}?limit={PageSize.ToString(CultureInfo.InvariantCulture)}";
+        if (request.Cursor is not null)
+        {
+            // The cursor is a Stripe object id this adapter handed out; anything else could smuggle query parameters.
+            if (!CursorShape().IsMatch(request.Cursor))
+            {
+                throw PayApiException.Invalid("The cursor is not valid.");
+            }
+
+            query += "&starting_after=" + Uri.EscapeDataString(request.Cursor);
+        }
+
+        if (request.CreatedSince is { } since)
+        {
+            query += "&created%5Bgte%5D=" + since.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        }
+
+        return query;
+    }
 
     private static string ReadKey(ProviderContext context)
     {
@@ -213,6 +230,13 @@ public sealed partial class StripeAdapter : IProviderAdapter
             throw new PayApiException(ErrorCodes.InvalidCredentials, "That is a publishable key, which cannot read account data. Use a restricted key (rk_...) with read-only permissions.");
         }
 
+        if (StripeKeyFormat.IsOrganisation(key))
+        {
+            throw new PayApiException(
+                ErrorCodes.InsufficientKeyScope,
+                "That is an organisation API key, which reaches every account of a Stripe organisation. Connect one account: in that account's Dashboard, create a restricted key (rk_...) with only Read permissions (Balance, Charges, Payouts) and use that instead.");
+        }
+
         if (!StripeKeyFormat.IsWellFormed(key))
         {
             throw new PayApiException(ErrorCodes.InvalidCredentials, "That does not look like a Stripe API key. Use a restricted key (rk_...) with read-only permissions.");
@@ -221,159 +245,111 @@ public sealed partial class StripeAdapter : IProviderAdapter
         return key;
     }
 
-    private async Task<StripeListDto<T>> GetListAsync<T>(string key, string path, string? cursor, Regex idShape, string what, CancellationToken cancellationToken)
+    private async Task<StripeResponse> GetAsync(string key, string pathAndQuery, string what, string capability, CancellationToken cancellationToken)
     {
-        var query = $"{path}?limit={PageSize}";
-        if (cursor is not null)
-        {
-            // The cursor is Stripe's own object id; anything else was not produced by this adapter.
-            if (!idShape.IsMatch(cursor))
-            {
-                throw PayApiException.Invalid("The cursor is not valid.");
-            }
+        var response = await _transport.SendAsync(key, HttpMethod.Get, pathAndQuery, what, retry: true, cancellationToken).ConfigureAwait(false);
+        return response.IsSuccess ? response : throw _errors.Classify(response.Status, StripePhase.Fetch, what, capability);
+    }
 
-            query += "&starting_after=" + Uri.EscapeDataString(cursor);
-        }
-
-        var list = await GetJsonAsync<StripeListDto<T>>(key, query, Phase.Fetch, what, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// One page: the envelope must be Stripe's list (else unexpected_provider_response); each item is read on its own and
+    /// skipped when it is not the object we expect. The next cursor is the last item's id, even when that item was skipped,
+    /// so paging neither stops nor repeats.
+    /// </summary>
+    private async Task<(List<T> Items, string? Next)> ListAsync<T>(
+        string key, string path, ProviderListRequest request, string objectName, Regex idShape, string what, string capability, CancellationToken cancellationToken)
+        where T : class
+    {
+        var response = await GetAsync(key, ListQuery(path, request), what, capability, cancellationToken).ConfigureAwait(false);
+        var list = _errors.Parse<StripeListDto>(response, what);
 
         // "More" with an empty page would send the caller round in circles.
         if (list.Object != "list" || (list.HasMore && list.Data.Count == 0))
         {
-            throw Unexpected(HttpStatusCode.OK, what);
+            throw _errors.Unexpected(HttpStatusCode.OK, what);
         }
 
-        return list;
-    }
-
-    private async Task<T> GetJsonAsync<T>(string key, string pathAndQuery, Phase phase, string what, CancellationToken cancellationToken)
-    {
-        var (status, body) = await SendAsync(key, HttpMethod.Get, pathAndQuery, phase, what, cancellationToken).ConfigureAwait(false);
-        if ((int)status is < 200 or >= 300)
+        var items = new List<T>(list.Data.Count);
+        foreach (var element in list.Data)
         {
-            throw Classify(status, phase, what);
-        }
-
-        return Parse<T>(body, status, what);
-    }
-
-    private T Parse<T>(byte[] body, HttpStatusCode status, string what)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(body, Json) ?? throw Unexpected(status, what);
-        }
-        catch (JsonException)
-        {
-            // The JSON error text may quote the payload, so it is not passed on.
-            throw Unexpected(status, what);
-        }
-    }
-
-    private async Task<(HttpStatusCode Status, byte[] Body)> SendAsync(
-        string key, HttpMethod method, string pathAndQuery, Phase phase, string what, CancellationToken cancellationToken)
-    {
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(_options.Timeout);
-        try
-        {
-            using var request = new HttpRequestMessage(method, new Uri(_baseUrl, pathAndQuery));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (method == HttpMethod.Post)
+            if (ReadItem<T>(element, objectName, idShape, what) is { } item)
             {
-                // Deliberately no parameters: see VerifyAsync.
-                request.Content = new FormUrlEncodedContent([]);
+                items.Add(item);
             }
-
-            using var response = await _client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false);
-            var body = await ReadBodyAsync(response, what, budget.Token).ConfigureAwait(false);
-            return (response.StatusCode, body);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            StripeAdapterLog.Unavailable(_logger, _options.ProviderId, what, "timeout");
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{_options.Name} did not answer in time. Try again shortly.");
-        }
-        catch (HttpRequestException ex)
-        {
-            // The exception text names host and port only; it is kept as inner exception for operators.
-            StripeAdapterLog.Unavailable(_logger, _options.ProviderId, what, ex.HttpRequestError.ToString());
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{_options.Name} could not be reached. Try again shortly.", ex);
-        }
-    }
-
-    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
-    {
-        if (response.Content.Headers.ContentLength > MaxBodyBytes)
-        {
-            throw Unexpected(response.StatusCode, what);
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        string? next = null;
+        if (list.HasMore)
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            next = IdOf(list.Data[^1]);
+            if (next is null || !CursorShape().IsMatch(next))
             {
-                if (buffer.Length + read > MaxBodyBytes)
-                {
-                    throw Unexpected(response.StatusCode, what);
-                }
-
-                buffer.Write(chunk, 0, read);
+                // Without the last id there is no way to ask for the rest.
+                throw _errors.Unexpected(HttpStatusCode.OK, what);
             }
-
-            return buffer.ToArray();
         }
+
+        return (items, next);
     }
 
-    /// <summary>Maps a non-success status. 401 means a wrong key while verifying, but a revoked key on a stored connection.</summary>
-    private PayApiException Classify(HttpStatusCode status, Phase phase, string what)
+    private T? ReadItem<T>(JsonElement element, string objectName, Regex idShape, string what)
+        where T : class
     {
-        var code = (int)status;
-        if (status == HttpStatusCode.Unauthorized)
+        var id = IdOf(element);
+        string reason;
+        if (id is null || !idShape.IsMatch(id))
         {
-            return phase == Phase.Verify
-                ? new PayApiException(ErrorCodes.InvalidCredentials, $"{_options.Name} did not accept this API key.")
-                : new PayApiException(ErrorCodes.LoginRequired, $"{_options.Name} no longer accepts the stored API key. Reconnect with a new key.");
+            reason = "unknown id shape";
+        }
+        else if (!(element.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.String && obj.ValueEquals(objectName)))
+        {
+            reason = "not a " + objectName;
+        }
+        else
+        {
+            try
+            {
+                return element.Deserialize<T>(StripeErrors.Json) ?? throw new JsonException();
+            }
+            catch (JsonException)
+            {
+                reason = "missing or malformed field";
+            }
         }
 
-        if (status == HttpStatusCode.Forbidden)
-        {
-            // A restricted key without read access to what we fetch: the user must widen its read permissions.
-            return new PayApiException(ErrorCodes.InsufficientKeyScope, $"This API key cannot read {what}. Give the restricted key read access to Balance, Charges and Payouts.");
-        }
-
-        if (status == HttpStatusCode.TooManyRequests || code >= 500)
-        {
-            StripeAdapterLog.Unavailable(_logger, _options.ProviderId, what, "HTTP " + code.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return new PayApiException(ErrorCodes.ProviderUnavailable, $"{_options.Name} is unavailable right now. Try again shortly.");
-        }
-
-        return Unexpected(status, what);
+        StripeAdapterLog.ItemSkipped(_logger, _options.ProviderId, what, IdShapeOf(id), reason);
+        return null;
     }
 
-    private PayApiException Unexpected(HttpStatusCode status, string what)
+    private static string? IdOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+            ? id.GetString()
+            : null;
+
+    /// <summary>What a log line may say about an id: its prefix (<c>ch</c>, <c>py</c>...) when it has a plain one, never the id.</summary>
+    internal static string IdShapeOf(string? id)
     {
-        StripeAdapterLog.Unexpected(_logger, _options.ProviderId, what, (int)status);
-        return new PayApiException(ErrorCodes.UnexpectedProviderResponse, $"{_options.Name} sent a response to the {what} request that could not be understood.");
+        if (id is null)
+        {
+            return "none";
+        }
+
+        var underscore = id.IndexOf('_', StringComparison.Ordinal);
+        return underscore is > 0 and <= 8 && id[..underscore].All(char.IsAsciiLetterLower) ? id[..(underscore + 1)] : "unrecognised";
     }
 
     private static string Currency(string currency) => currency.ToLowerInvariant();
 
-    [GeneratedRegex("^ch_[A-Za-z0-9]{1,250}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(ch|py)_[A-Za-z0-9]{1,250}$", RegexOptions.CultureInvariant)]
     private static partial Regex ChargeId();
 
     [GeneratedRegex("^po_[A-Za-z0-9]{1,250}$", RegexOptions.CultureInvariant)]
     private static partial Regex PayoutId();
 
-    /// <summary>Whether a key is being checked for the first time or a stored key is being used.</summary>
-    private enum Phase
-    {
-        Verify,
-        Fetch,
-    }
+    /// <summary>Any Stripe object id (a short lower-case prefix, then letters and digits): safe in a query string.</summary>
+    [GeneratedRegex("^[a-z]{1,8}_[A-Za-z0-9]{1,250}$", RegexOptions.CultureInvariant)]
+    private static partial Regex CursorShape();
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[a-z]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex ApiVersionShape();
 }

@@ -11,9 +11,21 @@ internal enum StripeKeyKind
     Restricted,
 }
 
-/// <summary>An API key the sandbox accepted.</summary>
+/// <summary>
+/// An API key the sandbox accepted. Restricted keys read everything and write nothing, unless the key's text asks
+/// otherwise: <c>writepayouts</c> may also create payouts, <c>nopayouts</c> may not read payouts, <c>nocharges</c> may not
+/// read charges. A <c>_live_</c> key is a live-mode account of its own (<c>livemode: true</c>).
+/// </summary>
 internal sealed partial record StripeKey(string Value, StripeKeyKind Kind)
 {
+    public bool Livemode => Value.StartsWith("sk_live_", StringComparison.Ordinal) || Value.StartsWith("rk_live_", StringComparison.Ordinal);
+
+    public bool CanWritePayouts => Kind == StripeKeyKind.Secret || Value.Contains("writepayouts", StringComparison.Ordinal);
+
+    public bool CanReadPayouts => !Value.Contains("nopayouts", StringComparison.Ordinal);
+
+    public bool CanReadCharges => !Value.Contains("nocharges", StringComparison.Ordinal);
+
     /// <summary>
     /// Reads the key the way Stripe does: <c>Authorization: Bearer KEY</c>, or HTTP Basic with the key
     /// as user name and an empty password. Returns null when there is no usable header at all.
@@ -70,6 +82,6 @@ internal sealed partial record StripeKey(string Value, StripeKeyKind Kind)
     /// <summary>Never print the key, even through a record's generated ToString.</summary>
     public override string ToString() => $"StripeKey {{ Kind = {Kind} }}";
 
-    [GeneratedRegex("^(sk|rk)_test_[A-Za-z0-9]{8,247}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(sk|rk)_(test|live)_[A-Za-z0-9]{8,247}$", RegexOptions.CultureInvariant)]
     private static partial Regex KeyShape();
 }

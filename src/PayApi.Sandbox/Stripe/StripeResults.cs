@@ -40,6 +40,37 @@ internal static class StripeResults
         "api_error",
         "Stripe is temporarily unavailable. Please try again later.");
 
+    public static IResult ServerError() => Error(
+        StatusCodes.Status500InternalServerError,
+        "api_error",
+        "An unknown error occurred while processing your request. Please try again later.");
+
+    /// <summary>Stripe's answer to a client that sends too fast (it also sets <c>Stripe-Should-Retry: true</c>).</summary>
+    public static IResult RateLimited() => Error(
+        StatusCodes.Status429TooManyRequests,
+        "invalid_request_error",
+        "Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.",
+        "rate_limit");
+
+    public static IResult InvalidApiVersion(string version) => Error(
+        StatusCodes.Status400BadRequest,
+        "invalid_request_error",
+        $"Invalid Stripe API version: {version}");
+
+    public static IResult NoSuchObject(string objectName, string id) => Error(
+        StatusCodes.Status404NotFound,
+        "invalid_request_error",
+        $"No such {objectName}: '{id}'",
+        "resource_missing",
+        "id");
+
+    public static IResult ParameterInvalidInteger(string param, string value) => Error(
+        StatusCodes.Status400BadRequest,
+        "invalid_request_error",
+        $"Invalid integer: {value}",
+        "parameter_invalid_integer",
+        param);
+
     public static IResult ParameterMissing(string param) => Error(
         StatusCodes.Status400BadRequest,
         "invalid_request_error",

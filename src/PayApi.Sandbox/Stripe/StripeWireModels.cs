@@ -2,32 +2,60 @@ using System.Text.Json.Serialization;
 
 namespace PayApi.Sandbox.Stripe;
 
-// The JSON shapes Stripe's REST API uses (serialized snake_case), kept to the fields callers read.
+// The JSON shapes Stripe's REST API uses (serialized snake_case). Charges and payouts carry every field Stripe's
+// published OpenAPI description marks required, with nulls where Stripe sends null, plus a few optional ones callers read.
 
 internal sealed record StripeCharge(
     string Id,
     string Object,
     long Amount,
+    long AmountCaptured,
     long AmountRefunded,
-    string Currency,
+    string? BalanceTransaction,
+    StripeBillingDetails BillingDetails,
+    bool Captured,
     long Created,
+    string Currency,
+    string? Customer,
     string? Description,
-    string Status,
+    bool Disputed,
+    string? FailureCode,
+    string? FailureMessage,
+    bool Livemode,
+    IReadOnlyDictionary<string, string> Metadata,
     bool Paid,
+    string? PaymentIntent,
     bool Refunded,
-    bool Livemode);
+    string Status);
+
+internal sealed record StripeBillingDetails(StripeAddress Address, string? Email, string? Name, string? Phone);
+
+internal sealed record StripeAddress(string? City, string? Country, string? Line1, string? Line2, string? PostalCode, string? State)
+{
+    public static readonly StripeAddress Empty = new(null, null, null, null, null, null);
+}
 
 internal sealed record StripePayout(
     string Id,
     string Object,
     long Amount,
     long ArrivalDate,
+    bool Automatic,
+    string? BalanceTransaction,
     long Created,
     string Currency,
-    string Status,
+    string? Description,
+    string? Destination,
+    string? FailureCode,
+    string? FailureMessage,
+    bool Livemode,
+    IReadOnlyDictionary<string, string> Metadata,
     string Method,
-    string Type,
-    bool Livemode);
+    string ReconciliationStatus,
+    string SourceType,
+    string? StatementDescriptor,
+    string Status,
+    string Type);
 
 internal sealed record StripeBalanceAmount(long Amount, string Currency, IReadOnlyDictionary<string, long> SourceTypes);
 
