@@ -37,6 +37,8 @@ public sealed partial class ProviderConfiguration
 
     private static readonly string[] Settings = ["Kind", "Name", "BaseUrl", "Enabled"];
 
+    private static readonly string SettingList = string.Join(", ", Settings);
+
     private ProviderConfiguration(IReadOnlyList<ProviderDeclaration> providers, IReadOnlyList<string> problems)
     {
         Providers = providers;
@@ -84,6 +86,8 @@ public sealed partial class ProviderConfiguration
     // One entry's checks; a problem is recorded, and the entry left out, rather than thrown.
     private sealed class EntryReader(IReadOnlyList<string> kinds, List<string> problems)
     {
+        private readonly string _expectedKinds = "expected one of: " + string.Join(", ", kinds);
+
         /// <summary>The entry's declaration when it is valid and enabled; null otherwise.</summary>
         public ProviderDeclaration? Read(IConfigurationSection entry, ProviderDeclaration? builtIn)
         {
@@ -92,26 +96,23 @@ public sealed partial class ProviderConfiguration
             var key = $"{SectionName}:{id}";
             if (id.Length > MaxIdLength || !IdPattern().IsMatch(id))
             {
-                problems.Add($"{key}: \"{id}\" is not a provider id; use lower-case letters, digits and '-' (starting with a letter or digit, at most {MaxIdLength}).");
-                return null;
+                return Refuse<ProviderDeclaration>($"{key}: \"{id}\" is not a provider id; use lower-case letters, digits and '-' (starting with a letter or digit, at most {MaxIdLength}).");
             }
 
             if (SandboxIds.Contains(id))
             {
-                problems.Add($"{key}: \"{id}\" is a sandbox provider, governed by PayApi:Sandbox:Enabled; choose another id.");
-                return null;
+                return Refuse<ProviderDeclaration>($"{key}: \"{id}\" is a sandbox provider, governed by PayApi:Sandbox:Enabled; choose another id.");
             }
 
             var settings = entry.GetChildren().ToList();
             if (settings.Count == 0)
             {
-                problems.Add($"{key} must be a section with {string.Join(", ", Settings)}.");
-                return null;
+                return Refuse<ProviderDeclaration>($"{key} must be a section with {SettingList}.");
             }
 
             foreach (var unknown in settings.Where(s => !Settings.Contains(s.Key, StringComparer.OrdinalIgnoreCase)))
             {
-                problems.Add($"{key}:{unknown.Key} is not a provider setting; expected one of: {string.Join(", ", Settings)}.");
+                problems.Add($"{key}:{unknown.Key} is not a provider setting; expected one of: {SettingList}.");
             }
 
             var enabled = ReadEnabled(entry, key);
@@ -145,25 +146,18 @@ public sealed partial class ProviderConfiguration
             var value = entry["Kind"];
             if (string.IsNullOrWhiteSpace(value))
             {
-                if (builtIn is null)
-                {
-                    problems.Add($"{key}:Kind is missing; expected one of: {string.Join(", ", kinds)}.");
-                }
-
-                return builtIn?.Kind;
+                return Missing(key, "Kind", builtIn?.Kind, _expectedKinds);
             }
 
             var kind = value.Trim().ToLowerInvariant();
             if (!kinds.Contains(kind))
             {
-                problems.Add($"{key}:Kind is \"{value}\"; expected one of: {string.Join(", ", kinds)}.");
-                return null;
+                return Refuse<string>($"{key}:Kind is \"{value}\"; {_expectedKinds}.");
             }
 
             if (builtIn is not null && kind != builtIn.Kind)
             {
-                problems.Add($"{key}:Kind is \"{value}\"; the built-in {builtIn.Id} provider is always of kind {builtIn.Kind}.");
-                return null;
+                return Refuse<string>($"{key}:Kind is \"{value}\"; the built-in {builtIn.Id} provider is always of kind {builtIn.Kind}.");
             }
 
             return kind;
@@ -174,31 +168,23 @@ public sealed partial class ProviderConfiguration
             var value = entry["Name"];
             if (value is null)
             {
-                if (builtIn is null)
-                {
-                    problems.Add($"{key}:Name is missing; a new provider needs the name end-users pick it by.");
-                }
-
-                return builtIn?.Name;
+                return Missing(key, "Name", builtIn?.Name, "a new provider needs the name end-users pick it by");
             }
 
             var name = value.Trim();
             if (name.Length == 0)
             {
-                problems.Add($"{key}:Name must not be empty.");
-                return null;
+                return Refuse<string>($"{key}:Name must not be empty.");
             }
 
             if (name.Length > MaxNameLength)
             {
-                problems.Add($"{key}:Name is {name.Length} characters long; at most {MaxNameLength}.");
-                return null;
+                return Refuse<string>($"{key}:Name is {name.Length} characters long; at most {MaxNameLength}.");
             }
 
             if (name.Any(char.IsControl))
             {
-                problems.Add($"{key}:Name must not contain control characters.");
-                return null;
+                return Refuse<string>($"{key}:Name must not contain control characters.");
             }
 
             return name;
@@ -209,12 +195,7 @@ public sealed partial class ProviderConfiguration
             var value = entry["BaseUrl"];
             if (value is null)
             {
-                if (builtIn is null)
-                {
-                    problems.Add($"{key}:BaseUrl is missing; a new provider needs the address of its API or site.");
-                }
-
-                return builtIn?.BaseUrl;
+                return Missing(key, "BaseUrl", builtIn?.BaseUrl, "a new provider needs the address of its API or site");
             }
 
             // Credentials travel to this address: plain http only to this machine (tests, local doubles). The value is
@@ -222,18 +203,35 @@ public sealed partial class ProviderConfiguration
             if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var url)
                 || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
             {
-                problems.Add($"{key}:BaseUrl must be an absolute https URL (http only for a loopback host).");
-                return null;
+                return Refuse<Uri>($"{key}:BaseUrl must be an absolute https URL (http only for a loopback host).");
             }
 
             if (url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0)
             {
-                problems.Add($"{key}:BaseUrl must not carry user info, a query or a fragment.");
-                return null;
+                return Refuse<Uri>($"{key}:BaseUrl must not carry user info, a query or a fragment.");
             }
 
             // Paths are resolved against the base: without the slash its last segment would be replaced.
             return url.AbsolutePath.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
+        }
+
+        // A setting left out: the built-in provider's value, or a problem for a new provider.
+        private T? Missing<T>(string key, string setting, T? builtInValue, string why)
+            where T : class
+        {
+            if (builtInValue is null)
+            {
+                problems.Add($"{key}:{setting} is missing; {why}.");
+            }
+
+            return builtInValue;
+        }
+
+        private T? Refuse<T>(string problem)
+            where T : class
+        {
+            problems.Add(problem);
+            return null;
         }
     }
 }
