@@ -1,3 +1,5 @@
+using PayApi.Providers;
+
 namespace PayApi.Host;
 
 /// <summary>What a person starting the service needs to see: where it listens and how to try it.</summary>
@@ -19,6 +21,7 @@ internal static class Banner
             "",
             $"Orleans.PayApi is listening on {url}" + (role == HostRole.Gateway ? " (role Gateway: an Orleans client of the cluster)" : ""),
             adminTokenPath is null ? "Admin token: from configuration (PayApi:AdminToken)." : $"Admin token: {adminTokenPath} (mode 0600)",
+            "Providers: " + Providers(app),
             "Sandbox providers: " + sandbox,
             "",
             "Try it:",
@@ -37,4 +40,10 @@ internal static class Banner
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
         Console.Out.Flush();
     }
+
+    // A gateway holds no catalog: its providers are the silos'.
+    private static string Providers(WebApplication app) =>
+        app.Services.GetService<IProviderCatalog>() is { } catalog
+            ? string.Join(", ", catalog.List().Select(p => p.Id)) is { Length: > 0 } ids ? ids : "none"
+            : "those of the cluster's silos";
 }

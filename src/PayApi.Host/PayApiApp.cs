@@ -7,6 +7,7 @@ using PayApi.Gateway.Http;
 using PayApi.Grains;
 using PayApi.ProviderData;
 using PayApi.Providers;
+using PayApi.Providers.Configuration;
 using PayApi.Providers.Web;
 using PayApi.Scraping;
 using PayApi.Sandbox;
@@ -31,6 +32,10 @@ public static class PayApiApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var settings = builder.Configuration.GetSection("PayApi").Get<PayApiSettings>() ?? new PayApiSettings();
         var problems = settings.Problems().ToList();
+
+        // Only silos run providers; a gateway lists them from the silos and needs none of their configuration.
+        var providers = settings.ParsedRole == HostRole.Gateway ? null : ProviderConfiguration.Read(builder.Configuration);
+        problems.AddRange(providers?.Problems ?? []);
         if (problems.Count > 0)
         {
             throw new SettingsException("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
@@ -73,7 +78,7 @@ public static class PayApiApp
             advertisedIp = await AdvertisedAddress.ResolveAsync(
                 settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
             builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate));
-            sandbox = await AddSiloServicesAsync(builder, settings, dataDir);
+            sandbox = await AddSiloServicesAsync(builder, settings, dataDir, providers!.Providers);
         }
 
         if (role != HostRole.Silo)
@@ -134,11 +139,12 @@ public static class PayApiApp
         return app;
     }
 
-    // What a silo process runs besides Orleans: the vault, the providers, the browser pool, the sandbox sites.
-    private static async Task<SandboxServer?> AddSiloServicesAsync(WebApplicationBuilder builder, PayApiSettings settings, string dataDir)
+    // What a silo process runs besides Orleans: the vault, the configured providers, the browser pool, the sandbox sites.
+    private static async Task<SandboxServer?> AddSiloServicesAsync(
+        WebApplicationBuilder builder, PayApiSettings settings, string dataDir, IReadOnlyList<ProviderDeclaration> providers)
     {
         SiloSetup.AddVault(builder.Services, settings, dataDir);
-        builder.Services.AddPayApiProviders();
+        builder.Services.AddConfiguredProviders(providers);
         builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
         if (settings.UsesS3)
         {

@@ -26,7 +26,7 @@ public static class BankPage
         var response = await page.GotoAsync(connectUrl);
         Assert.Equal(200, response!.Status);
 
-        // Two providers are offered, so the picker is shown.
+        // Several providers are offered (stripe and the sandbox ones), so the picker is shown.
         await Expect(page.Locator("#picker")).ToBeVisibleAsync();
         var button = page.Locator($"button[data-provider=\"{ProviderId}\"]");
         await Expect(button).ToBeVisibleAsync();

@@ -54,12 +54,13 @@ public sealed class ApiClient(HttpClient http)
         }
     }
 
-    /// <summary>The whole happy path: session, credentials, code, exchange.</summary>
-    public async Task<(string ConnectionId, string AccessToken)> ConnectAsync((string Id, string Secret) client, string apiKey, string endUserId = "user-1")
+    /// <summary>The whole happy path through a Stripe-shaped provider: session, credentials, code, exchange.</summary>
+    public async Task<(string ConnectionId, string AccessToken)> ConnectAsync(
+        (string Id, string Secret) client, string apiKey, string endUserId = "user-1", string provider = "sandbox-stripe")
     {
         var session = await OpenSessionAsync(client, new { end_user_id = endUserId });
         var sessionId = session.GetProperty("session_id").GetString()!;
-        await SubmitCredentialsAsync(sessionId, "sandbox-stripe", new { api_key = apiKey });
+        await SubmitCredentialsAsync(sessionId, provider, new { api_key = apiKey });
         var done = await WaitForSessionAsync(client, sessionId);
         Assert.Equal("succeeded", done.GetProperty("status").GetString());
         return await ExchangeAsync(client, done.GetProperty("code").GetString()!);

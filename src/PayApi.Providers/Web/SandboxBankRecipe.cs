@@ -8,11 +8,19 @@ namespace PayApi.Providers.Web;
 /// <summary>
 /// The recipe of <c>sandbox-bank</c>: a server-rendered login with CSRF token, an MFA page with a
 /// "remember this device" box, a dashboard of balances, paginated transactions and a payouts page.
-/// Outcomes are read from the page's <c>data-error</c> markers, never from wording.
+/// Outcomes are read from the page's <c>data-error</c> markers, never from wording. A provider declared in
+/// configuration with this recipe's kind runs it under its own id and name.
 /// </summary>
-public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null) : IWebRecipe
+public sealed class SandboxBankRecipe(
+    Uri baseUrl,
+    TimeSpan? cacheTtl = null,
+    TimeSpan? keepAliveInterval = null,
+    string providerId = SandboxBankRecipe.ProviderId,
+    string name = SandboxBankRecipe.DefaultName) : IWebRecipe
 {
     public const string ProviderId = "sandbox-bank";
+
+    public const string DefaultName = "Sandbox Bank";
 
     // A bank statement should not be able to page forever.
     private const int MaxTransactionPages = 100;
@@ -32,8 +40,8 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
     private readonly Uri _base = new(baseUrl.ToString().TrimEnd('/') + "/");
 
     public ProviderInfo Info { get; } = new(
-        ProviderId,
-        "Sandbox Bank",
+        providerId,
+        name,
         "password",
         true,
         [Capabilities.Balance, Capabilities.Transactions, Capabilities.Payouts],
@@ -121,8 +129,8 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             HttpStatusCode.OK => KeepAliveResult.Alive,
             HttpStatusCode.Unauthorized or HttpStatusCode.SeeOther or HttpStatusCode.Found => KeepAliveResult.SessionExpired,
             HttpStatusCode.TooManyRequests => throw new PayApiException(ErrorCodes.BotBlocked, "The bank's bot check blocked the keep-alive."),
-            >= HttpStatusCode.InternalServerError => throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank is not answering right now."),
-            _ => throw new PayApiException(ErrorCodes.UnexpectedProviderResponse, $"Sandbox Bank answered the keep-alive with {(int)response.StatusCode}."),
+            >= HttpStatusCode.InternalServerError => throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{name} is not answering right now."),
+            _ => throw new PayApiException(ErrorCodes.UnexpectedProviderResponse, $"{name} answered the keep-alive with {(int)response.StatusCode}."),
         };
     }
 
@@ -132,7 +140,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         await ThrowOnErrorStatusAsync(page, response);
     }
 
-    private static async Task SubmitAsync(IPage page, string button)
+    private async Task SubmitAsync(IPage page, string button)
     {
         // Listen before clicking: the main frame committing a new document is the only proof the form was
         // sent and answered (a load-state wait after the click could see the old page); the last main-frame
@@ -174,7 +182,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             }
             catch (TimeoutException)
             {
-                throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{name} did not answer the sign-in in time. Try again later.");
             }
 
             await WaitForDocumentAsync(page);
@@ -197,7 +205,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
     /// <see cref="PlaywrightException"/>: both are caught, or the fallback never runs and the sign-in reads as an
     /// unknown page.
     /// </summary>
-    private static async Task WaitForDocumentAsync(IPage page)
+    private async Task WaitForDocumentAsync(IPage page)
     {
         try
         {
@@ -211,13 +219,13 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
             }
             catch (Exception again) when (again is PlaywrightException or TimeoutException)
             {
-                throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not finish loading the page in time. Try again later.");
+                throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{name} did not finish loading the page in time. Try again later.");
             }
         }
     }
 
     // Playwright's function wait outlives navigations: it asks again in each new document until one lacks the mark.
-    private static async Task WaitForNewDocumentAsync(IPage page)
+    private async Task WaitForNewDocumentAsync(IPage page)
     {
         try
         {
@@ -228,11 +236,11 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank did not answer the sign-in in time. Try again later.");
+            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{name} did not answer the sign-in in time. Try again later.");
         }
     }
 
-    private static async Task ThrowOnErrorStatusAsync(IPage page, IResponse? response)
+    private async Task ThrowOnErrorStatusAsync(IPage page, IResponse? response)
     {
         if (await MarkerAsync(page) == ErrorCodes.BotBlocked || response?.Status == 429)
         {
@@ -241,7 +249,7 @@ public sealed class SandboxBankRecipe(Uri baseUrl, TimeSpan? cacheTtl = null, Ti
 
         if (response is { Status: >= 500 })
         {
-            throw new PayApiException(ErrorCodes.ProviderUnavailable, "Sandbox Bank is not answering right now. Try again later.");
+            throw new PayApiException(ErrorCodes.ProviderUnavailable, $"{name} is not answering right now. Try again later.");
         }
     }
 
