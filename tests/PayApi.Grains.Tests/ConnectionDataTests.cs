@@ -17,6 +17,7 @@ public sealed class ConnectionDataTests(GrainClusterFixture f)
         var clientId = await f.NewClientAsync();
         var c = await f.ConnectAsync(clientId, "rk_test_history2500x" + Ids.Random(12));
         var connection = f.Client.GetGrain<IConnectionGrain>(c.ConnectionId);
+        await f.WaitSyncedAsync(c);
 
         var ids = await ReadAllAsync(connection, c.Grant, 300);
         Assert.Equal(2_500, ids.Count);
@@ -38,6 +39,7 @@ public sealed class ConnectionDataTests(GrainClusterFixture f)
         var clientId = await f.NewClientAsync();
         var c = await f.ConnectAsync(clientId, "rk_test_history1500x" + Ids.Random(12));
         var connection = f.Client.GetGrain<IConnectionGrain>(c.ConnectionId);
+        await f.WaitSyncedAsync(c);
         var ids = await ReadAllAsync(connection, c.Grant, 500);
 
         // Swap two parts' ciphertexts: each is authentic, neither opens under the other's name.
@@ -47,8 +49,12 @@ public sealed class ConnectionDataTests(GrainClusterFixture f)
         await Chunks.PutAsync(c.ConnectionId, parts[0], (await Chunks.GetAsync(c.ConnectionId, parts[1], default))!, default);
         await Chunks.PutAsync(c.ConnectionId, parts[1], first, default);
 
-        Assert.Equal(ids, await ReadAllAsync(connection, c.Grant, 500));
+        // Sync starts over: reads answer what is synced again so far (the newest items, in order), never the damaged parts.
+        var partial = await ReadAllAsync(connection, c.Grant, 500);
+        Assert.Equal(ids.Take(partial.Count), partial);
         Assert.Empty((await Chunks.ListAsync(c.ConnectionId, default)).Intersect(parts));
+        await f.WaitSyncedAsync(c);
+        Assert.Equal(ids, await ReadAllAsync(connection, c.Grant, 500));
     }
 
     [Fact]

@@ -75,6 +75,32 @@ public static class Flows
         return new Connected(clientId, endUserId, opened.SessionId, exchanged.ConnectionId, grant);
     }
 
+    /// <summary>
+    /// Waits until the connection's history is synced whole, moving the grains' clock on by a batch interval each turn
+    /// so the backfill's timer fires whichever clock it runs on.
+    /// </summary>
+    public static async Task<ConnectionView> WaitSyncedAsync(this GrainClusterFixture f, Connected c)
+    {
+        var connection = f.Client.GetGrain<IConnectionGrain>(c.ConnectionId);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var view = await connection.GetByTokenAsync(c.Grant);
+            if (view.Sync?.State == SyncStates.Synced)
+            {
+                return view;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new TimeoutException($"Connection {c.ConnectionId} still {view.Sync?.State} after {clock.Elapsed}.");
+            }
+
+            f.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(25);
+        }
+    }
+
     public static async Task<PayApiException> AssertCodeAsync(string code, Func<Task> call)
     {
         var ex = await Assert.ThrowsAsync<PayApiException>(call);
