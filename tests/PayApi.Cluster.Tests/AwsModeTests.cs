@@ -24,6 +24,7 @@ public sealed class AwsModeTests
         [
             "--PayApi:Keys:Provider=Kms", $"--PayApi:Kms:KeyId={KmsServer.TestAlias}", $"--PayApi:Kms:ServiceUrl={kms.ServiceUrl}",
             "--PayApi:Artifacts:Provider=S3", $"--PayApi:Artifacts:Bucket={bucket}", $"--PayApi:S3:ServiceUrl={s3.ServiceUrl}", "--PayApi:S3:CreateBucket=true",
+            "--PayApi:Sync:BatchInterval=00:00:00.050",
         ];
         var a = await cluster.StartAsync("a", null, aws);
         var b = await cluster.StartAsync("b", null, aws);
@@ -32,6 +33,7 @@ public sealed class AwsModeTests
 
         var client = await apiA.CreateClientAsync();
         var (connectionId, token) = await apiA.ConnectAsync(client, canary, "end-user-aws");
+        await apiB.WaitSyncedAsync(token); // the history beyond the first pages is backfilled in the background
         var balance = await BalanceAsync(apiB, token);
         Assert.Equal(balance, await BalanceAsync(apiA, token));
         var ids = await apiB.ReadAllTransactionIdsAsync(token, pageSize: 250);

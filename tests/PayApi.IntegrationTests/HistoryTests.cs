@@ -12,11 +12,12 @@ public sealed class HistoryTests
     public async Task Twenty_thousand_transactions_page_through_over_http_and_disconnect_leaves_no_chunk()
     {
         var dataDir = TestHost.NewDataDir();
-        await using var host = await TestHost.StartAsync(dataDir, new CapturedLogs());
+        await using var host = await TestHost.StartAsync(dataDir, new CapturedLogs(), "--PayApi:Sync:BatchInterval=00:00:00.020");
         var api = new ApiClient(host.Http);
         var client = await api.CreateClientAsync();
         // The sandbox gives a key with "history<N>" in it N charges, spread over decades.
         var (connectionId, token) = await api.ConnectAsync(client, "rk_test_history20000x" + Guid.NewGuid().ToString("N")[..12]);
+        await api.WaitSyncedAsync(token);
 
         var ids = await api.ReadAllTransactionIdsAsync(token, pageSize: 500);
         Assert.Equal(20_000, ids.Count);

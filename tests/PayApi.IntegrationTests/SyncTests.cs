@@ -112,7 +112,7 @@ public sealed class SyncTests
         await using (var host = await TestHost.StartAsync(dataDir, new CapturedLogs(), FastBatches))
         {
             var api = new ApiClient(host.Http);
-            var synced = await WaitForAsync(api, token, c => c.GetProperty("sync").GetProperty("state").GetString() == "synced");
+            var synced = await api.WaitSyncedAsync(token);
             var ids = await api.ReadAllTransactionIdsAsync(token, pageSize: 500);
             Assert.Equal(6_000, ids.Count);
             Assert.Equal(6_000, ids.Distinct().Count());

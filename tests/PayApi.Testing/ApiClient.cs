@@ -66,6 +66,24 @@ public sealed class ApiClient(HttpClient http)
         return await ExchangeAsync(client, done.GetProperty("code").GetString()!);
     }
 
+    /// <summary>Waits until the connection's history is synced whole (<c>sync.state</c> is <c>synced</c>).</summary>
+    public async Task<JsonElement> WaitSyncedAsync(string token, TimeSpan? timeout = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await SendAsync(HttpMethod.Get, "/v1/connection", Bearer(token));
+            var connection = await ExpectAsync(response, HttpStatusCode.OK);
+            if (connection.GetProperty("sync").GetProperty("state").GetString() == "synced")
+            {
+                return connection;
+            }
+
+            Assert.True(clock.Elapsed < (timeout ?? TimeSpan.FromMinutes(3)), "the connection's history was not synced in time: " + connection);
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Pages through <c>/v1/transactions</c> to the end, checking that every page is newest first.</summary>
     public async Task<List<string>> ReadAllTransactionIdsAsync(string token, int pageSize, int max = 100_000)
     {
