@@ -6,7 +6,9 @@
 #            requests per second and CPU seconds per 1,000 requests summed over all server processes.
 #   data:    memory per active connection (heap and RSS) for 1,000 connections of 150 and of 5,000 items, and the
 #            cached read rate of the newest page against a deep page and against GET /v1/connection.
-# Usage: scripts/bench.sh [browser|cluster|data] [--logins N] [--keepalives M] [--seconds S] [--connections C]
+#   sync:    an account of 50,000 charges: requests and CPU seconds of the first sync, and of a refresh after 3 new
+#            charges against a full re-read of the history.
+# Usage: scripts/bench.sh [browser|cluster|data|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]
 #        (default: all; 20, 20, 20, 1000)
 # Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail
