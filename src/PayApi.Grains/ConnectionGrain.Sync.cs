@@ -16,6 +16,10 @@ public sealed partial class ConnectionGrain
     // Durable, unlike the timer: a silo that stops mid-backfill has the grain woken elsewhere to go on.
     private const string BackfillReminder = "backfill";
 
+    // Batches running at once in this process, over all connections: after a deployment, or a silo taking over many
+    // connections, every backfilling connection wakes at once; they take turns instead of crowding the silo's cores.
+    private static readonly SemaphoreSlim BatchSlots = new(Math.Max(4, 2 * Environment.ProcessorCount));
+
     private IGrainTimer? _backfillTimer;
     private TimeSpan? _backfillBackoff;
     private bool _backfillReminderSet;
@@ -96,7 +100,19 @@ public sealed partial class ConnectionGrain
         var interval = syncOptions.Value.BatchInterval;
         _backfillBackoff = null;
         _backfillTimer = this.RegisterGrainTimer(
-            _ => ExclusiveAsync(BackfillBatchAsync),
+            async _ =>
+            {
+                // The slot before the gate: a connection waiting its turn keeps answering its own calls.
+                await BatchSlots.WaitAsync();
+                try
+                {
+                    await ExclusiveAsync(BackfillBatchAsync);
+                }
+                finally
+                {
+                    BatchSlots.Release();
+                }
+            },
             new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = true });
     }
 
