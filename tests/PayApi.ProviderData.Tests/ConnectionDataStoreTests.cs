@@ -173,7 +173,7 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
         await data.WriteAsync(_key, null, 7, History.Snapshot(0) with { Transactions = History.Transactions(1_000, seed: 2) }, default);
         await Store.PutAsync("conn_1", part, older, default);
 
-        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 7));
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => History.ReadAllAsync(data, _key, 7));
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
         var flipped = sealedChunk[..^5] + (sealedChunk[^5] == 'A' ? 'B' : 'A') + sealedChunk[^4..];
         await Store.PutAsync("conn_1", part, flipped, default);
 
-        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 1));
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => History.ReadAllAsync(data, _key, 1));
     }
 
     [Fact]
@@ -252,7 +252,7 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
         var part3 = written.ChunkNames.First(n => n.StartsWith("transactions.3@", StringComparison.Ordinal));
         var part4 = written.ChunkNames.First(n => n.StartsWith("transactions.4@", StringComparison.Ordinal));
         await Store.PutAsync("conn_1", part4, (await Store.GetAsync("conn_1", part3, default))!, default);
-        await Assert.ThrowsAsync<CiphertextRejectedException>(() => ReadAllAsync(data, 1));
+        await Assert.ThrowsAsync<CiphertextRejectedException>(() => History.ReadAllAsync(data, _key, 1));
 
         // To another connection (same key bytes even): the AAD names the connection.
         using var otherKey = new DataKey(new EncryptionContext("client_1", "conn_2"), (byte[])_keyBytes.Clone());
@@ -294,20 +294,5 @@ public abstract class ConnectionDataStoreTests : IAsyncLifetime
                 Assert.True(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(canary)) < 0, $"plaintext in {file}");
             }
         }
-    }
-
-    private async Task<List<TransactionItem>> ReadAllAsync(ConnectionDataStore data, long generation)
-    {
-        var all = new List<TransactionItem>();
-        string? cursor = null;
-        do
-        {
-            var (page, next) = await data.ReadPageAsync(_key, generation, Transactions, new ListQuery(500, cursor, null, null), default);
-            all.AddRange(page);
-            cursor = next;
-        }
-        while (cursor is not null);
-
-        return all;
     }
 }

@@ -176,18 +176,5 @@ public sealed class DataMergeTests : IDisposable
         return System.Text.Json.JsonSerializer.Deserialize<IndexChunk>(plaintext, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!.Transactions;
     }
 
-    private async Task<List<TransactionItem>> ReadAllAsync(long generation)
-    {
-        var all = new List<TransactionItem>();
-        string? cursor = null;
-        do
-        {
-            var (page, next) = await _data.ReadPageAsync(_key, generation, Transactions, new ListQuery(500, cursor, null, null), default);
-            all.AddRange(page);
-            cursor = next;
-        }
-        while (cursor is not null);
-
-        return all;
-    }
+    private Task<List<TransactionItem>> ReadAllAsync(long generation) => History.ReadAllAsync(_data, _key, generation);
 }

@@ -48,4 +48,20 @@ internal static class History
         where T : class =>
         items.OrderByDescending(i => kind.DateOf(i).UtcTicks).ThenByDescending(kind.IdOf, StringComparer.Ordinal)
             .Where(i => (from is null || kind.DateOf(i) >= from) && (to is null || kind.DateOf(i) <= to)).ToList();
+
+    /// <summary>Every transaction of a generation, paged through 500 at a time as a developer would.</summary>
+    public static async Task<List<TransactionItem>> ReadAllAsync(ConnectionDataStore data, PayApi.Vault.DataKey key, long generation)
+    {
+        var all = new List<TransactionItem>();
+        string? cursor = null;
+        do
+        {
+            var (page, next) = await data.ReadPageAsync(key, generation, ListKind<TransactionItem>.Transactions, new ListQuery(500, cursor, null, null), default);
+            all.AddRange(page);
+            cursor = next;
+        }
+        while (cursor is not null);
+
+        return all;
+    }
 }
