@@ -62,6 +62,8 @@ public sealed class DataMergeTests : IDisposable
         // A batch's leftovers are absorbed by the next batch below them, not left behind as slivers.
         var window = await _data.ReadWindowAsync(_key, generation.Value, default);
         Assert.Equal(6_000, window.Transactions.Total);
+        Assert.Equal(101, window.Transactions.Newest.Count); // what an active connection holds, whatever the history
+        Assert.Equal(History.Expected(Transactions, history).Take(101), window.Transactions.Newest);
         Assert.Equal([new BalanceAmount("usd", 1, 2)], window.Balances); // batches keep the balance of the last refresh
         Assert.Equal(_names.Order(StringComparer.Ordinal), (await _store.ListAsync("conn_1", default)).Order(StringComparer.Ordinal));
         // Every part between the two ends is full (at least ChunkItems, cut at a month's end or at twice ChunkItems).
