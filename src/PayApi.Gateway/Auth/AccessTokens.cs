@@ -64,6 +64,30 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         return claims;
     }
 
+    /// <summary>
+    /// The connection a token claims to be for, read without verifying anything: it only names whose failure budget
+    /// a wrong token spends (<see cref="AuthFailureThrottle"/>), never who the caller is.
+    /// </summary>
+    public static string? ClaimedConnection(string token)
+    {
+        var parts = token.Split('.');
+        if (token.Length > 2048 || parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            var sub = payload.RootElement.ValueKind == JsonValueKind.Object ? Text(payload.RootElement, "sub") : null;
+            return Ids.IsWellFormed(sub, Ids.ConnectionPrefix) ? sub : null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+
     private async Task<AccessTokenClaims?> VerifyAsync(string token)
     {
         var parts = token.Split('.');
