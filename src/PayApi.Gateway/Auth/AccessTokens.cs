@@ -65,10 +65,10 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>
-    /// The connection a token claims to be for, read without verifying anything: it only names whose failure budget
-    /// a wrong token spends (<see cref="AuthFailureThrottle"/>), never who the caller is.
+    /// The connection and client a token claims to be for, read without verifying anything: they only name whose
+    /// failure budget a wrong token spends (<see cref="AuthFailureThrottle"/>), never who the caller is.
     /// </summary>
-    public static string? ClaimedConnection(string token)
+    public static (string ConnectionId, string ClientId)? ClaimedIdentity(string token)
     {
         var parts = token.Split('.');
         if (token.Length > 2048 || parts.Length != 3)
@@ -79,8 +79,9 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         try
         {
             using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
-            var sub = payload.RootElement.ValueKind == JsonValueKind.Object ? Text(payload.RootElement, "sub") : null;
-            return Ids.IsWellFormed(sub, Ids.ConnectionPrefix) ? sub : null;
+            var body = payload.RootElement;
+            var (sub, cid) = body.ValueKind == JsonValueKind.Object ? (Text(body, "sub"), Text(body, "cid")) : (null, null);
+            return Ids.IsWellFormed(sub, Ids.ConnectionPrefix) && Ids.IsWellFormed(cid, Ids.ClientPrefix) ? (sub!, cid!) : null;
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {

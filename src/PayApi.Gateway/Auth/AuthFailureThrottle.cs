@@ -41,11 +41,12 @@ public sealed class AuthFailureThrottle
     /// <param name="identity">Who the credential claims to be (<c>client:cli_...</c>), or null when it names nobody.</param>
     /// <param name="addressKey">The caller's address, as <see cref="Http.RateLimiting.AddressKey"/> names it.</param>
     /// <param name="credential">The whole credential as checked (client id and secret, a token); only its digest is kept.</param>
-    public async Task<bool> CheckAsync(string? identity, string addressKey, string credential, Func<Task<bool>> verify)
+    /// <param name="vouchedBy">An identity whose own proof here makes <paramref name="identity"/> known too (a token's client).</param>
+    public async Task<bool> CheckAsync(string? identity, string addressKey, string credential, Func<Task<bool>> verify, string? vouchedBy = null)
     {
         var digest = CredentialDigest.Of(credential);
         var proven = _provenCredentials.ContainsKey(digest);
-        var taken = proven ? [] : Reserve(identity, addressKey);
+        var taken = proven ? [] : Reserve(identity, addressKey, vouchedBy);
         bool valid;
         try
         {
@@ -74,10 +75,10 @@ public sealed class AuthFailureThrottle
         return valid;
     }
 
-    private string[] Reserve(string? identity, string addressKey)
+    private string[] Reserve(string? identity, string addressKey, string? vouchedBy)
     {
         string[] keys = identity is null ? [addressKey]
-            : _provenIdentities.ContainsKey(identity) ? [identity]
+            : _provenIdentities.ContainsKey(identity) || (vouchedBy is not null && _provenIdentities.ContainsKey(vouchedBy)) ? [identity]
             : [identity, addressKey];
         for (var i = 0; i < keys.Length; i++)
         {

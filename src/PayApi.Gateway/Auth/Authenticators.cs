@@ -91,11 +91,14 @@ public static class Authenticators
         var context = invocation.HttpContext;
         var token = Bearer(context.Request);
         AccessTokenClaims? claims = null;
-        if (token is null || !await CheckAsync(context, AccessTokens.ClaimedConnection(token) is { } claimed ? "connection:" + claimed : null, token, async () =>
+        var claimed = token is null ? null : AccessTokens.ClaimedIdentity(token);
+
+        // A client that proved its secret here vouches for its connections: a token it just received is no stranger's guess.
+        if (token is null || !await CheckAsync(context, claimed is { } c ? "connection:" + c.ConnectionId : null, token, async () =>
             {
                 claims = await context.RequestServices.GetRequiredService<AccessTokens>().ValidateAsync(token);
                 return claims is not null;
-            }))
+            }, claimed is { } v ? "client:" + v.ClientId : null))
         {
             throw PayApiException.Unauthorized("The access token is missing or not valid.");
         }
@@ -106,8 +109,8 @@ public static class Authenticators
         return await next(invocation);
     }
 
-    private static Task<bool> CheckAsync(HttpContext context, string? identity, string credential, Func<Task<bool>> verify) =>
-        context.RequestServices.GetRequiredService<AuthFailureThrottle>().CheckAsync(identity, RateLimiting.AddressKey(context), credential, verify);
+    private static Task<bool> CheckAsync(HttpContext context, string? identity, string credential, Func<Task<bool>> verify, string? vouchedBy = null) =>
+        context.RequestServices.GetRequiredService<AuthFailureThrottle>().CheckAsync(identity, RateLimiting.AddressKey(context), credential, verify, vouchedBy);
 
     private static void Charge(HttpContext context, string caller) =>
         context.RequestServices.GetRequiredService<CallerLimits>().Charge(caller);
