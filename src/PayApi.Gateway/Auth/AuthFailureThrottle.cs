@@ -137,8 +137,18 @@ public sealed class AuthFailureThrottle
         bucket.Stamp = now;
     }
 
-    // Full buckets hold nothing worth keeping: dropping one is the same as never having made it.
+    // Full buckets hold nothing worth keeping: dropping one is the same as never having made it. If most are still
+    // in use, all go: memory stays bounded, at the price of a fresh budget for whoever was guessing.
     private void Sweep()
+    {
+        SweepFull();
+        if (_buckets.Count >= Capacity * 9 / 10)
+        {
+            _buckets.Clear();
+        }
+    }
+
+    private void SweepFull()
     {
         foreach (var (key, bucket) in _buckets)
         {
