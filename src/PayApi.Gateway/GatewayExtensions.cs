@@ -13,9 +13,10 @@ namespace PayApi.Gateway;
 /// <summary>Registers and maps the REST gateway.</summary>
 public static class GatewayExtensions
 {
-    public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure, RateLimitOptions? rateLimits = null)
+    public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure, RateLimitOptions? rateLimits = null, NetworkOptions? network = null)
     {
         services.AddPayApiRateLimiting(rateLimits ?? new RateLimitOptions());
+        services.AddPayApiForwardedAddresses(network ?? new NetworkOptions());
         services.AddOptions<GatewayOptions>().Configure(configure)
             .Validate(o => !string.IsNullOrWhiteSpace(o.AdminToken) && o.AdminToken.Length >= 16, "PayApi:AdminToken must be at least 16 characters.")
             .Validate(o => string.IsNullOrEmpty(o.PublicUrl) || Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PayApi:PublicUrl must be an absolute URL.")
@@ -32,8 +33,8 @@ public static class GatewayExtensions
 
     public static WebApplication MapPayApiGateway(this WebApplication app)
     {
+        app.UsePayApiForwardedAddresses();
         app.UseMiddleware<RequestLogging>();
-        app.UseMiddleware<AuthFailureMiddleware>();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();
         app.MapHealth();

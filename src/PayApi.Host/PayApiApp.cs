@@ -89,7 +89,8 @@ public static class PayApiApp
                     o.AdminToken = adminToken;
                     o.PublicUrl = settings.PublicUrl;
                 },
-                settings.RateLimit);
+                settings.RateLimit,
+                settings.Network);
         }
 
         customize?.Invoke(builder);

@@ -29,6 +29,9 @@ public sealed class PayApiSettings
     public string Role { get; set; } = nameof(HostRole.All);
     public PayApi.Gateway.Http.RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary><c>PayApi:Network:TrustedProxies</c>: load balancers whose <c>X-Forwarded-For</c> names the client.</summary>
+    public PayApi.Gateway.Http.NetworkOptions Network { get; set; } = new();
+
     public sealed class SandboxSettings
     {
         /// <summary>Null means "the default": on with Sqlite storage, off otherwise.</summary>
@@ -201,6 +204,11 @@ public sealed class PayApiSettings
         if (RateLimit.PermitsPerSecond < 1 || RateLimit.Burst < 1 || RateLimit.AuthFailuresPerMinute < 1)
         {
             yield return "PayApi:RateLimit:PermitsPerSecond, PayApi:RateLimit:Burst and PayApi:RateLimit:AuthFailuresPerMinute must be at least 1.";
+        }
+
+        foreach (var proxy in Network.InvalidTrustedProxies())
+        {
+            yield return $"PayApi:Network:TrustedProxies: '{proxy}' is neither an IP address nor a CIDR range.";
         }
 
         if (Orleans.AdvertisedIp is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))

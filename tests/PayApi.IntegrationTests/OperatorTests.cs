@@ -116,6 +116,7 @@ public sealed class OperatorTests(HostFixture fixture) : IClassFixture<HostFixtu
     [InlineData("--PayApi:Orleans:SiloPort=70000", "PayApi:Orleans:SiloPort")]
     [InlineData("--PayApi:RateLimit:Burst=0", "PayApi:RateLimit:Burst")]
     [InlineData("--PayApi:Scraper:Proxies:0=not a url", "PayApi:Scraper:Proxies")]
+    [InlineData("--PayApi:Network:TrustedProxies:0=lb.internal", "PayApi:Network:TrustedProxies")]
     public async Task Bad_settings_stop_start_up_with_a_message_naming_the_key(string setting, string key)
     {
         // Our own settings fail as SettingsException, option classes of other parts as OptionsValidationException.

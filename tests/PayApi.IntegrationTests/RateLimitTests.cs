@@ -52,7 +52,7 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public async Task Guessing_credentials_from_one_address_is_throttled_before_they_are_checked()
+    public async Task Guessing_made_up_identities_from_one_address_is_throttled_before_they_are_checked()
     {
         await using var host = await TestHost.StartAsync(extraArgs: ["--PayApi:RateLimit:AuthFailuresPerMinute=3"]);
         var api = new ApiClient(host.Http);
@@ -76,7 +76,7 @@ public sealed class RateLimitTests
             await ApiClient.ExpectAsync(stillFine, HttpStatusCode.OK);
         }
 
-        // Made-up identities each name a fresh per-caller bucket, so only the address can count the failures.
+        // Made-up identities each name a fresh budget of their own, so the address counts their failures too.
         for (var i = 0; i < 3; i++)
         {
             var guess = ("cli_" + Guid.NewGuid().ToString("N")[..20], "sec_wrong" + i);
@@ -84,16 +84,16 @@ public sealed class RateLimitTests
             await ApiClient.ExpectProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         }
 
-        // Now even the right secret is refused unchecked, so a lucky guess would look the same as a wrong one.
-        using (var right = await api.SendAsync(HttpMethod.Get, "/v1/providers", ApiClient.Basic(client)))
-        {
-            await ApiClient.ExpectProblemAsync(right, HttpStatusCode.TooManyRequests, "rate_limited");
-            Assert.Equal("20", right.Headers.GetValues("Retry-After").Single());
-        }
-
+        // Now a further guess naming nobody is refused unchecked; a client that proved its secret is not.
         using (var token = await api.SendAsync(HttpMethod.Get, "/v1/connection", ApiClient.Bearer("made.up.token")))
         {
             await ApiClient.ExpectProblemAsync(token, HttpStatusCode.TooManyRequests, "rate_limited");
+            Assert.Equal("20", token.Headers.GetValues("Retry-After").Single());
+        }
+
+        using (var right = await api.SendAsync(HttpMethod.Get, "/v1/providers", ApiClient.Basic(client)))
+        {
+            await ApiClient.ExpectAsync(right, HttpStatusCode.OK);
         }
 
         // Calls that carry no credentials are not guesses.

@@ -64,6 +64,31 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         return claims;
     }
 
+    /// <summary>
+    /// The connection and client a token claims to be for, read without verifying anything: they only name whose
+    /// failure budget a wrong token spends (<see cref="AuthFailureThrottle"/>), never who the caller is.
+    /// </summary>
+    public static (string ConnectionId, string ClientId)? ClaimedIdentity(string token)
+    {
+        var parts = token.Split('.');
+        if (token.Length > 2048 || parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            var body = payload.RootElement;
+            var (sub, cid) = body.ValueKind == JsonValueKind.Object ? (Text(body, "sub"), Text(body, "cid")) : (null, null);
+            return Ids.IsWellFormed(sub, Ids.ConnectionPrefix) && Ids.IsWellFormed(cid, Ids.ClientPrefix) ? (sub!, cid!) : null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+
     private async Task<AccessTokenClaims?> VerifyAsync(string token)
     {
         var parts = token.Split('.');

@@ -1,13 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PayApi.Contracts;
+using PayApi.Gateway.Http;
 
 namespace PayApi.Gateway.Auth;
 
-/// <summary>The three ways callers prove who they are (docs/api.md, "Who calls what").</summary>
+/// <summary>
+/// The three ways callers prove who they are (docs/api.md, "Who calls what"). Every check of a presented credential
+/// goes through <see cref="AuthFailureThrottle"/>; a caller's request-rate bucket (<see cref="CallerLimits"/>) is
+/// charged only once the check succeeded, under the identity it proved.
+/// </summary>
 public static class Authenticators
 {
     private const string ClientKey = "payapi.client_id";
@@ -23,17 +30,23 @@ public static class Authenticators
 
     public static TokenGrant Grant(this AccessTokenClaims claims) => new(claims.ClientId, claims.Generation);
 
-    public static ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    /// <summary>Guards a group with <paramref name="authenticate"/>; its calls are then limited per caller, not per address.</summary>
+    public static RouteGroupBuilder RequireCaller(this RouteGroupBuilder group, Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> authenticate) =>
+        group.AddEndpointFilter(authenticate).WithMetadata(CallerLimits.Authenticated);
+
+    public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         var expected = context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.AdminToken;
         var presented = Bearer(context.Request);
-        if (presented is null || string.IsNullOrEmpty(expected) || !FixedTimeEquals(presented, expected))
+        if (presented is null || string.IsNullOrEmpty(expected)
+            || !await CheckAsync(context, "admin", presented, () => Task.FromResult(FixedTimeEquals(presented, expected))))
         {
-            throw Refused(context, presented is not null, "A valid operator bearer token is required.");
+            throw PayApiException.Unauthorized("A valid operator bearer token is required.");
         }
 
-        return next(invocation);
+        Charge(context, "admin");
+        return await next(invocation);
     }
 
     public static async ValueTask<object?> RequireClient(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -45,25 +58,30 @@ public static class Authenticators
             throw PayApiException.Unauthorized("Authenticate with HTTP Basic client_id:client_secret.");
         }
 
-        string decoded;
+        string? decoded;
         try
         {
             decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
         }
         catch (FormatException)
         {
-            throw Refused(context, true, "The Basic credentials are not valid base64.");
+            decoded = null;
         }
 
-        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        var clientId = colon > 0 ? decoded[..colon] : "";
-        var secret = colon > 0 ? decoded[(colon + 1)..] : "";
-        if (!Ids.IsWellFormed(clientId, Ids.ClientPrefix) || secret.Length is 0 or > 256
-            || !await context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(clientId).VerifySecretAsync(secret))
+        var colon = decoded?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        var clientId = colon > 0 ? decoded![..colon] : "";
+        var secret = colon > 0 ? decoded![(colon + 1)..] : "";
+
+        // A malformed header or an ill-formed id names nobody: it is a guess charged to the address alone.
+        var wellFormed = Ids.IsWellFormed(clientId, Ids.ClientPrefix) && secret.Length is > 0 and <= 256;
+        if (!await CheckAsync(context, wellFormed ? "client:" + clientId : null, decoded ?? header, () => wellFormed
+                ? context.RequestServices.GetRequiredService<IGrainFactory>().GetGrain<IClientGrain>(clientId).VerifySecretAsync(secret)
+                : Task.FromResult(false)))
         {
-            throw Refused(context, true, "The client id or secret is not valid.");
+            throw PayApiException.Unauthorized(decoded is null ? "The Basic credentials are not valid base64." : "The client id or secret is not valid.");
         }
 
+        Charge(context, "client:" + clientId);
         context.Items[ClientKey] = clientId;
         return await next(invocation);
     }
@@ -72,25 +90,30 @@ public static class Authenticators
     {
         var context = invocation.HttpContext;
         var token = Bearer(context.Request);
-        var claims = token is null ? null : await context.RequestServices.GetRequiredService<AccessTokens>().ValidateAsync(token);
-        context.Items[TokenKey] = claims ?? throw Refused(context, token is not null, "The access token is missing or not valid.");
+        AccessTokenClaims? claims = null;
+        var claimed = token is null ? null : AccessTokens.ClaimedIdentity(token);
+
+        // A client that proved its secret here vouches for its connections: a token it just received is no stranger's guess.
+        if (token is null || !await CheckAsync(context, claimed is { } c ? "connection:" + c.ConnectionId : null, token, async () =>
+            {
+                claims = await context.RequestServices.GetRequiredService<AccessTokens>().ValidateAsync(token);
+                return claims is not null;
+            }, claimed is { } v ? "client:" + v.ClientId : null))
+        {
+            throw PayApiException.Unauthorized("The access token is missing or not valid.");
+        }
+
+        // The verified identity, not the text: a re-encoded copy of the same token shares its bucket.
+        Charge(context, $"token:{claims!.ConnectionId}:{claims.TokenId}");
+        context.Items[TokenKey] = claims;
         return await next(invocation);
     }
 
-    /// <summary>Set when presented credentials were wrong (a guess), as opposed to missing or revoked.</summary>
-    public const string GuessKey = "payapi.credential-guess";
+    private static Task<bool> CheckAsync(HttpContext context, string? identity, string credential, Func<Task<bool>> verify, string? vouchedBy = null) =>
+        context.RequestServices.GetRequiredService<AuthFailureThrottle>().CheckAsync(identity, RateLimiting.AddressKey(context), credential, verify, vouchedBy);
 
-    // A wrong secret, admin token or a token that fails its signature counts towards the address's failure
-    // budget; a missing header or a well-signed token of a disconnected connection does not.
-    private static PayApiException Refused(HttpContext context, bool presented, string detail)
-    {
-        if (presented)
-        {
-            context.Items[GuessKey] = true;
-        }
-
-        return PayApiException.Unauthorized(detail);
-    }
+    private static void Charge(HttpContext context, string caller) =>
+        context.RequestServices.GetRequiredService<CallerLimits>().Charge(caller);
 
     private static string? Bearer(HttpRequest request)
     {

@@ -1,8 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace PayApi.Gateway.Auth;
 
@@ -31,21 +27,5 @@ public sealed class VerifiedTokens
         _verified[Digest(token)] = claims;
     }
 
-    // 128 bits of SHA-256: collisions among a hundred thousand tokens are out of reach.
-    private static UInt128 Digest(string token)
-    {
-        var length = Encoding.UTF8.GetMaxByteCount(token.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var written = Encoding.UTF8.GetBytes(token, rented);
-            Span<byte> hash = stackalloc byte[32];
-            SHA256.HashData(rented.AsSpan(0, written), hash);
-            return MemoryMarshal.Read<UInt128>(hash);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    private static UInt128 Digest(string token) => CredentialDigest.Of(token);
 }

@@ -12,7 +12,7 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin/v1").AddEndpointFilter(Authenticators.RequireAdmin);
+        var admin = app.MapGroup("/admin/v1").RequireCaller(Authenticators.RequireAdmin);
 
         admin.MapPost("/clients", async (HttpContext context, IGrainFactory grains) =>
         {

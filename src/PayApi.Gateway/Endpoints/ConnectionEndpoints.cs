@@ -12,7 +12,7 @@ public static class ConnectionEndpoints
 {
     public static IEndpointRouteBuilder MapConnectionApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").AddEndpointFilter(Authenticators.RequireAccessToken);
+        var v1 = app.MapGroup("/v1").RequireCaller(Authenticators.RequireAccessToken);
 
         v1.MapGet("/connection", async (HttpContext context, IGrainFactory grains) =>
         {

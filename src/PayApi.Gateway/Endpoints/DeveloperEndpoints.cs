@@ -14,7 +14,7 @@ public static class DeveloperEndpoints
 {
     public static IEndpointRouteBuilder MapDeveloperApi(this IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").AddEndpointFilter(Authenticators.RequireClient);
+        var v1 = app.MapGroup("/v1").RequireCaller(Authenticators.RequireClient);
 
         v1.MapGet("/providers", async (ProviderDirectory providers) =>
             Results.Json(new { data = (await providers.ListAsync()).Select(ProviderJson.Of) }));

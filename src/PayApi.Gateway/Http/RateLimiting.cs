@@ -1,10 +1,10 @@
-using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using PayApi.Contracts;
+using PayApi.Gateway.Auth;
 
 namespace PayApi.Gateway.Http;
 
@@ -18,16 +18,15 @@ public sealed class RateLimitOptions
     public int Burst { get; set; } = 100;
 
     /// <summary>
-    /// Failed authentications (401) one remote address may make per minute; past it, every credentialed request
-    /// from that address is refused with 429 before its credentials are checked.
+    /// Credential checks that may fail per minute, per guessed identity (a client id, the admin token, a connection)
+    /// and per address for identities that never authenticated (see <see cref="AuthFailureThrottle"/>).
     /// </summary>
     public int AuthFailuresPerMinute { get; set; } = 30;
 }
 
 /// <summary>
-/// One token bucket per caller: a developer client (by the Basic user name), a connection token, or, for
-/// unauthenticated calls such as the Connect page, the remote address. Over the limit: <c>429 rate_limited</c>
-/// with <c>Retry-After</c>. Probes are never limited.
+/// Registers the limits: <see cref="CallerLimits"/> for request rate and <see cref="AuthFailureThrottle"/> for guessing.
+/// Over a limit: <c>429 rate_limited</c> with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimiting
 {
@@ -38,21 +37,12 @@ public static class RateLimiting
             throw new ArgumentException("PayApi:RateLimit:PermitsPerSecond, Burst and AuthFailuresPerMinute must be at least 1.");
         }
 
-        services.AddSingleton(new AuthFailureThrottle(limits.AuthFailuresPerMinute));
-
+        var callers = new CallerLimits(limits);
+        services.AddSingleton(callers);
+        services.AddSingleton(sp => new AuthFailureThrottle(limits.AuthFailuresPerMinute, sp.GetRequiredService<TimeProvider>()));
         services.AddRateLimiter(options =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                IsProbe(context.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("probe")
-                    : RateLimitPartition.GetTokenBucketLimiter(CallerKey(context), _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = limits.Burst,
-                        TokensPerPeriod = limits.PermitsPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    }));
+            options.GlobalLimiter = callers.Unauthenticated();
             options.OnRejected = async (rejected, _) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? PayApiException.WholeSeconds(wait) : 1;
@@ -62,80 +52,60 @@ public static class RateLimiting
         return services;
     }
 
-    private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
-
-    // Only the identity part of a credential names the bucket; nothing here authenticates. Made-up identities
-    // only buy 401s, which AuthFailureThrottle counts per address. The Connect page authenticates by its
-    // session id, never by header, so a header cannot move its calls out of the address's bucket.
-    private static string CallerKey(HttpContext context)
-    {
-        if (context.Request.Path.StartsWithSegments("/connect"))
-        {
-            return AddressKey(context);
-        }
-
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-                if (colon > 0 && Ids.IsWellFormed(decoded[..colon], Ids.ClientPrefix))
-                {
-                    return "client:" + decoded[..colon];
-                }
-            }
-            catch (FormatException)
-            {
-                // Falls through to the address: a malformed header is no identity.
-            }
-        }
-        else if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length < 4096)
-        {
-            return "token:" + header[7..].Trim();
-        }
-
-        return AddressKey(context);
-    }
-
+    /// <summary>The caller's address: the peer, or the client a trusted proxy forwarded for (<see cref="NetworkOptions"/>).</summary>
     internal static string AddressKey(HttpContext context) =>
         "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 }
 
 /// <summary>
-/// Guessing credentials: each 401 spends a token of the caller's address (a bucket of
-/// <c>AuthFailuresPerMinute</c>, refilled evenly over a minute). An address with no tokens left gets
-/// <c>429 rate_limited</c> for any request that carries credentials, before they are checked, so a right
-/// guess cannot be told from a wrong one while it is throttled.
+/// One token bucket per caller. An authenticated call is charged to the identity it proved (a client id, the admin,
+/// a connection's token by connection id and <c>jti</c>), after it proved it; everything else (the Connect page,
+/// open documents, unknown paths and methods) to its address before it runs, whatever credentials it carries.
+/// Calls whose credentials fail are charged to <see cref="AuthFailureThrottle"/> instead. Probes are never limited.
 /// </summary>
-public sealed class AuthFailureThrottle : IDisposable
+public sealed class CallerLimits : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _failures;
-    private readonly int _retryAfterSeconds;
+    /// <summary>Endpoint metadata of the groups whose calls authenticate, and so are charged per caller afterwards.</summary>
+    internal static readonly object Authenticated = new AuthenticatedCalls();
 
-    public AuthFailureThrottle(int perMinute)
+    private readonly PartitionedRateLimiter<string> _buckets;
+
+    public CallerLimits(RateLimitOptions limits)
     {
-        _retryAfterSeconds = (int)Math.Ceiling(60.0 / perMinute);
-        _failures = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        _buckets = PartitionedRateLimiter.Create<string, string>(key => key.Length == 0
+            ? RateLimitPartition.GetNoLimiter(key)
+            : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = limits.Burst,
+                TokensPerPeriod = limits.PermitsPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+    }
+
+    /// <summary>Spends one request of an authenticated caller, or throws <c>429 rate_limited</c>.</summary>
+    public void Charge(string caller)
+    {
+        using var lease = _buckets.AttemptAcquire(caller);
+        if (!lease.IsAcquired)
         {
-            TokenLimit = perMinute,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+            var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+            throw new PayApiException(ErrorCodes.RateLimited, $"Too many requests. Retry after {PayApiException.WholeSeconds(wait)} s.").WithRetryAfter(wait);
+        }
     }
 
-    /// <summary>Seconds until the address may try again, or null when it may try now.</summary>
-    public int? RetryAfter(string addressKey) =>
-        _failures.GetStatistics(addressKey) is { CurrentAvailablePermits: <= 0 } ? _retryAfterSeconds : null;
+    /// <summary>The limiter the middleware applies before routing's endpoint runs: per address, for calls no credential vouches for.</summary>
+    public PartitionedRateLimiter<HttpContext> Unauthenticated() => _buckets.WithTranslatedKey<HttpContext>(UnauthenticatedKey, leaveOpen: true);
 
-    public void RecordFailure(string addressKey)
-    {
-        using var _ = _failures.AttemptAcquire(addressKey);
-    }
+    public void Dispose() => _buckets.Dispose();
 
-    public void Dispose() => _failures.Dispose();
+    // The empty key is the unlimited partition: probes, and authenticated groups that charge the caller themselves.
+    private static string UnauthenticatedKey(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz")
+        || context.GetEndpoint()?.Metadata.GetMetadata<AuthenticatedCalls>() is not null
+            ? ""
+            : RateLimiting.AddressKey(context);
+
+    private sealed class AuthenticatedCalls;
 }
