@@ -23,6 +23,7 @@ public static class GatewayExtensions
         services.AddOptions<FailoverOptions>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ProviderDirectory>();
+        services.AddSingleton<PublicBaseUrl>();
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(PayApiTaxonomy.Secret)));
@@ -33,6 +34,7 @@ public static class GatewayExtensions
     public static WebApplication MapPayApiGateway(this WebApplication app)
     {
         app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<NoStore>();
         app.UseMiddleware<AuthFailureMiddleware>();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();

@@ -10,8 +10,9 @@ namespace PayApi.Gateway.Auth;
 public sealed record AccessTokenClaims(string ConnectionId, string ClientId, long Generation, string TokenId);
 
 /// <summary>
-/// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, and checks
-/// the audience and issuer; the connection grain then checks the client and generation against its state.
+/// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, one spelling of
+/// each token (<see cref="CompactJws"/>), and checks the audience and issuer; the connection grain then checks the
+/// client and generation against its state.
 /// </summary>
 public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
 {
@@ -19,6 +20,9 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
 
     public const string Issuer = "payapi";
     public const string Audience = "payapi";
+
+    // The header we issue names alg, typ and kid, nothing else (no crit, jku, jwk, x5u to honour or ignore).
+    private static readonly string[] HeaderMembers = ["alg", "typ", "kid"];
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (string KeyId, ECDsa Key)? _key;
@@ -39,7 +43,7 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         };
         var signingInput = Segment(header) + "." + Segment(payload);
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return signingInput + "." + Base64Url.EncodeToString(CompactJws.ToLowS(signature));
     }
 
     /// <summary>Returns the claims of a well-signed token of ours, or null for anything else.</summary>
@@ -64,34 +68,44 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         return claims;
     }
 
+    // Only the canonical text of a token verifies (see CompactJws), so what the cache above remembers, and
+    // whatever keys on a validated token, is that one text: a respelled variant never matches, it is refused.
     private async Task<AccessTokenClaims?> VerifyAsync(string token)
     {
         var parts = token.Split('.');
-        if (parts.Length != 3)
+        if (parts.Length != 3
+            || !CompactJws.TryDecodeSegment(parts[0], out var headerJson)
+            || !CompactJws.TryDecodeSegment(parts[1], out var payloadJson)
+            || !CompactJws.TryDecodeSegment(parts[2], out var signature))
         {
             return null;
         }
 
         try
         {
-            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
+            using var header = JsonDocument.Parse(headerJson);
             var (keyId, key) = await KeyAsync();
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES256"
-                || !header.RootElement.TryGetProperty("kid", out var kid) || kid.ValueKind != JsonValueKind.String || kid.GetString() != keyId)
+            var head = header.RootElement;
+            if (!IsPlainObject(head, HeaderMembers) || Text(head, "typ") != "JWT" || Text(head, "kid") != keyId)
             {
                 return null;
             }
 
-            var signature = Base64Url.DecodeFromChars(parts[2]);
-            if (signature.Length != 64
+            // Exactly one algorithm, a case-sensitive string; anything else (none, HS256, ES384, es256, 1, missing) is refused.
+            if (!head.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES256")
+            {
+                return null;
+            }
+
+            if (!CompactJws.IsLowS(signature)
                 || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
             {
                 return null;
             }
 
-            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            using var payload = JsonDocument.Parse(payloadJson);
             var body = payload.RootElement;
-            if (Text(body, "iss") != Issuer || Text(body, "aud") != Audience)
+            if (!IsPlainObject(body, allowed: null) || Text(body, "iss") != Issuer || Text(body, "aud") != Audience)
             {
                 return null;
             }
@@ -107,10 +121,31 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
 
             return new AccessTokenClaims(sub!, cid!, generation, jti);
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or CryptographicException or InvalidOperationException)
+        catch (Exception ex) when (ex is FormatException or JsonException or CryptographicException or InvalidOperationException or ArgumentException)
         {
             return null;
         }
+    }
+
+    // A JSON object with each member once (a parser that keeps the first and one that keeps the last must not
+    // read two different tokens), and, when a list is given, no member outside it.
+    private static bool IsPlainObject(JsonElement element, string[]? allowed)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!seen.Add(member.Name) || (allowed is not null && !allowed.Contains(member.Name)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Text(JsonElement element, string name) =>
