@@ -35,12 +35,13 @@ public static class CompactJws
             }
         }
 
-        if (segment.Length % 4 == 1)
+        var decoded = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+        if (Base64Url.DecodeFromChars(segment, decoded, out _, out var written) != System.Buffers.OperationStatus.Done)
         {
             return false;
         }
 
-        var decoded = Base64Url.DecodeFromChars(segment);
+        decoded = decoded[..written];
         // Re-encoding catches a last character whose unused low bits are set: it decodes to the same bytes.
         if (!string.Equals(Base64Url.EncodeToString(decoded), segment, StringComparison.Ordinal))
         {
