@@ -169,7 +169,10 @@ public interface ITokenKeyGrain : IGrainWithIntegerKey
 /// <summary>A token signing key as the gateway needs it.</summary>
 [GenerateSerializer, Immutable]
 [Alias("PayApi.SigningKeyMaterial")]
-public sealed record SigningKeyMaterial([property: Id(0)] string KeyId, [property: Id(1)] byte[] Pkcs8PrivateKey)
+public sealed record SigningKeyMaterial(
+    [property: Id(0)] string KeyId,
+    [property: Id(1)] byte[] Pkcs8PrivateKey,
+    [property: Id(2)] DateTimeOffset LowSSince = default)
 {
     public override string ToString() => $"SigningKeyMaterial {{ KeyId = {KeyId} }}";
 }

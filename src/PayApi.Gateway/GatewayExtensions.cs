@@ -24,6 +24,7 @@ public static class GatewayExtensions
         services.AddOptions<FailoverOptions>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ProviderDirectory>();
+        services.AddSingleton<PublicBaseUrl>();
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(PayApiTaxonomy.Secret)));
@@ -35,6 +36,7 @@ public static class GatewayExtensions
     {
         app.UsePayApiForwardedAddresses();
         app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<NoStore>();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();
         app.MapHealth();

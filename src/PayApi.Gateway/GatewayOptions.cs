@@ -6,6 +6,6 @@ public sealed class GatewayOptions
     /// <summary>The operator bearer token (<c>PayApi:AdminToken</c>); the host fills it from the data dir when unset.</summary>
     public string AdminToken { get; set; } = "";
 
-    /// <summary>Public base URL used in <c>connect_url</c>; when empty, the request's own scheme and host are used.</summary>
+    /// <summary>Public base URL used in <c>connect_url</c>; when empty, an address the server listens on (never the request's Host).</summary>
     public string? PublicUrl { get; set; }
 }

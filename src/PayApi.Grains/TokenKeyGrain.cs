@@ -12,6 +12,12 @@ public sealed class TokenKeyState
     [Id(0)] public string KeyId { get; set; } = "";
     [Id(1)] public string WrappedDataKey { get; set; } = "";
     [Id(2)] public string SealedPrivateKey { get; set; } = "";
+
+    /// <summary>
+    /// Since when every token this key signs carries a low-S signature (set when a build that normalises S first loads
+    /// the key); tokens issued before it may carry either form and are accepted in both.
+    /// </summary>
+    [Id(3)] public DateTimeOffset? LowSSince { get; set; }
 }
 
 /// <summary>
@@ -20,7 +26,8 @@ public sealed class TokenKeyState
 /// </summary>
 public sealed class TokenKeyGrain(
     [PersistentState("token-key", StorageNames.Default)] IPersistentState<TokenKeyState> state,
-    IKeyring keyring) : Grain, ITokenKeyGrain
+    IKeyring keyring,
+    TimeProvider time) : Grain, ITokenKeyGrain
 {
     private static readonly EncryptionContext Context = new("payapi", "token-signing-key");
     private const string Field = "es256_private_key";
@@ -53,7 +60,7 @@ public sealed class TokenKeyGrain(
     public async Task<SigningKeyMaterial> GetSigningKeyAsync()
     {
         var material = await LoadAsync();
-        return new SigningKeyMaterial(material.KeyId, (byte[])material.Pkcs8PrivateKey.Clone());
+        return new SigningKeyMaterial(material.KeyId, (byte[])material.Pkcs8PrivateKey.Clone(), material.LowSSince);
     }
 
     private async Task<SigningKeyMaterial> LoadAsync()
@@ -74,16 +81,24 @@ public sealed class TokenKeyGrain(
                 KeyId = "es256-" + Ids.Random(12),
                 WrappedDataKey = generated.Wrapped,
                 SealedPrivateKey = dataKey.Seal(Field, pkcs8),
+                LowSSince = time.GetUtcNow(),
             };
             await state.WriteStateAsync();
-            _material = new SigningKeyMaterial(state.State.KeyId, pkcs8);
+            _material = new SigningKeyMaterial(state.State.KeyId, pkcs8, state.State.LowSSince.Value);
             return _material;
+        }
+
+        if (state.State.LowSSince is null)
+        {
+            // The first load by a build that issues only low-S signatures: tokens issued until now keep working.
+            state.State.LowSSince = time.GetUtcNow();
+            await state.WriteStateAsync();
         }
 
         var plaintext = await keyring.UnwrapAsync(state.State.WrappedDataKey, Context, CancellationToken.None);
         using (var key = new DataKey(Context, plaintext))
         {
-            _material = new SigningKeyMaterial(state.State.KeyId, key.Open(Field, state.State.SealedPrivateKey));
+            _material = new SigningKeyMaterial(state.State.KeyId, key.Open(Field, state.State.SealedPrivateKey), state.State.LowSSince.Value);
         }
 
         return _material;

@@ -10,8 +10,9 @@ namespace PayApi.Gateway.Auth;
 public sealed record AccessTokenClaims(string ConnectionId, string ClientId, long Generation, string TokenId);
 
 /// <summary>
-/// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, and checks
-/// the audience and issuer; the connection grain then checks the client and generation against its state.
+/// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, one spelling of
+/// each token (<see cref="CompactJws"/>), and checks the audience and issuer; the connection grain then checks the
+/// client and generation against its state.
 /// </summary>
 public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
 {
@@ -20,12 +21,15 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
     public const string Issuer = "payapi";
     public const string Audience = "payapi";
 
+    // The header we issue names alg, typ and kid, nothing else (no crit, jku, jwk, x5u to honour or ignore).
+    private static readonly string[] HeaderMembers = ["alg", "typ", "kid"];
+
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string KeyId, ECDsa Key)? _key;
+    private (string KeyId, ECDsa Key, DateTimeOffset LowSSince)? _key;
 
     public async Task<string> IssueAsync(string connectionId, string clientId, long generation)
     {
-        var (keyId, key) = await KeyAsync();
+        var (keyId, key, _) = await KeyAsync();
         var header = new Dictionary<string, object> { ["alg"] = "ES256", ["typ"] = "JWT", ["kid"] = keyId };
         var payload = new Dictionary<string, object>
         {
@@ -39,7 +43,7 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         };
         var signingInput = Segment(header) + "." + Segment(payload);
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return signingInput + "." + Base64Url.EncodeToString(CompactJws.ToLowS(signature));
     }
 
     /// <summary>Returns the claims of a well-signed token of ours, or null for anything else.</summary>
@@ -89,34 +93,47 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         }
     }
 
+    // Only the canonical text of a token verifies (see CompactJws), so what the cache above remembers, and
+    // whatever keys on a validated token, is that one text: a respelled variant never matches, it is refused.
     private async Task<AccessTokenClaims?> VerifyAsync(string token)
     {
         var parts = token.Split('.');
-        if (parts.Length != 3)
+        if (parts.Length != 3
+            || !CompactJws.TryDecodeSegment(parts[0], out var headerJson)
+            || !CompactJws.TryDecodeSegment(parts[1], out var payloadJson)
+            || !CompactJws.TryDecodeSegment(parts[2], out var signature))
         {
             return null;
         }
 
         try
         {
-            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0]));
-            var (keyId, key) = await KeyAsync();
-            if (!header.RootElement.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES256"
-                || !header.RootElement.TryGetProperty("kid", out var kid) || kid.ValueKind != JsonValueKind.String || kid.GetString() != keyId)
+            using var header = JsonDocument.Parse(headerJson);
+            var (keyId, key, lowSSince) = await KeyAsync();
+            var head = header.RootElement;
+            if (!IsPlainObject(head, HeaderMembers) || Text(head, "typ") != "JWT" || Text(head, "kid") != keyId)
             {
                 return null;
             }
 
-            var signature = Base64Url.DecodeFromChars(parts[2]);
-            if (signature.Length != 64
+            // Exactly one algorithm, a case-sensitive string; anything else (none, HS256, ES384, es256, 1, missing) is refused.
+            if (!head.TryGetProperty("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES256")
+            {
+                return null;
+            }
+
+            // A high-S signature is the other spelling of a low-S one; only tokens issued before this service signed low-S
+            // only may carry it (checked against their iat below), since those were handed out in either form.
+            var lowS = CompactJws.IsLowS(signature);
+            if (signature.Length != CompactJws.SignatureLength
                 || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
             {
                 return null;
             }
 
-            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            using var payload = JsonDocument.Parse(payloadJson);
             var body = payload.RootElement;
-            if (Text(body, "iss") != Issuer || Text(body, "aud") != Audience)
+            if (!IsPlainObject(body, allowed: null) || Text(body, "iss") != Issuer || Text(body, "aud") != Audience)
             {
                 return null;
             }
@@ -130,12 +147,38 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
                 return null;
             }
 
+            if (!lowS && !(body.TryGetProperty("iat", out var iat) && iat.TryGetInt64(out var issuedAt) && issuedAt < lowSSince.ToUnixTimeSeconds()))
+            {
+                return null;
+            }
+
             return new AccessTokenClaims(sub!, cid!, generation, jti);
         }
-        catch (Exception ex) when (ex is FormatException or JsonException or CryptographicException or InvalidOperationException)
+        catch (Exception ex) when (ex is FormatException or JsonException or CryptographicException or InvalidOperationException or ArgumentException)
         {
             return null;
         }
+    }
+
+    // A JSON object with each member once (a parser that keeps the first and one that keeps the last must not
+    // read two different tokens), and, when a list is given, no member outside it.
+    private static bool IsPlainObject(JsonElement element, string[]? allowed)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in element.EnumerateObject())
+        {
+            if (!seen.Add(member.Name) || (allowed is not null && !allowed.Contains(member.Name)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Text(JsonElement element, string name) =>
@@ -144,7 +187,7 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
     private static string Segment(Dictionary<string, object> value) =>
         Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(value));
 
-    private async ValueTask<(string KeyId, ECDsa Key)> KeyAsync()
+    private async ValueTask<(string KeyId, ECDsa Key, DateTimeOffset LowSSince)> KeyAsync()
     {
         if (_key is { } cached)
         {
@@ -160,7 +203,7 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
                 var key = ECDsa.Create();
                 key.ImportPkcs8PrivateKey(material.Pkcs8PrivateKey, out _);
                 CryptographicOperations.ZeroMemory(material.Pkcs8PrivateKey);
-                _key = (material.KeyId, key);
+                _key = (material.KeyId, key, material.LowSSince);
             }
 
             return _key.Value;

@@ -63,7 +63,6 @@ public static class AdminEndpoints
         {
             var connectionId = DeveloperEndpoints.RequireId(connection_id, Ids.ConnectionPrefix, "connection");
             var bundle = await grains.GetGrain<IFailureBundleGrain>(0).OpenAsync(connectionId, bundle_id, context.TraceIdentifier);
-            context.Response.Headers.CacheControl = "no-store";
             return Results.Json(new
             {
                 bundle = bundle.Summary,

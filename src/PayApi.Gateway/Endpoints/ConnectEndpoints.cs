@@ -42,10 +42,9 @@ public static class ConnectEndpoints
 
         var api = app.MapGroup("/connect/api/{session_id}");
 
-        api.MapGet("", async (string session_id, HttpContext context, IGrainFactory grains, ProviderDirectory directory) =>
+        api.MapGet("", async (string session_id, IGrainFactory grains, ProviderDirectory directory) =>
         {
             var view = await Session(grains, session_id).GetForEndUserAsync();
-            context.Response.Headers.CacheControl = "no-store";
             var all = await directory.ListAsync();
             var offered = view.Providers.Count > 0
                 ? view.Providers.Select(id => all.FirstOrDefault(p => p.Id == id)).OfType<ProviderInfo>()

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
 using PayApi.Gateway.Http;
@@ -71,7 +70,7 @@ public static class DeveloperEndpoints
         return app;
     }
 
-    private static async Task<IResult> OpenSessionAsync(HttpContext context, IGrainFactory grains, ProviderDirectory directory, IOptions<GatewayOptions> options)
+    private static async Task<IResult> OpenSessionAsync(HttpContext context, IGrainFactory grains, ProviderDirectory directory, PublicBaseUrl publicUrl)
     {
         var body = await JsonBody.ReadAsync(context);
         var endUserId = body.RequiredString("end_user_id", 128);
@@ -113,11 +112,8 @@ public static class DeveloperEndpoints
         var bodyHash = Convert.ToHexString(SHA256.HashData(body.Raw));
         var created = await grains.GetGrain<IClientGrain>(context.ClientId())
             .OpenSessionAsync(request, idempotencyKey.Length == 0 ? null : idempotencyKey, bodyHash);
-        var baseUrl = string.IsNullOrEmpty(options.Value.PublicUrl)
-            ? $"{context.Request.Scheme}://{context.Request.Host}"
-            : options.Value.PublicUrl.TrimEnd('/');
         return Results.Json(
-            new { session_id = created.SessionId, connect_url = $"{baseUrl}/connect/{created.SessionId}", expires_at = created.ExpiresAt },
+            new { session_id = created.SessionId, connect_url = $"{publicUrl.Value}/connect/{created.SessionId}", expires_at = created.ExpiresAt },
             statusCode: StatusCodes.Status201Created);
     }
 
