@@ -2,7 +2,7 @@ using Orleans.Concurrency;
 
 namespace PayApi.Contracts;
 
-/// <summary>One developer client: its hashed secret, its connections and its session idempotency keys.</summary>
+/// <summary>One developer client: its hashed secret and its connections.</summary>
 [Alias("PayApi.IClientGrain")]
 public interface IClientGrain : IGrainWithStringKey
 {
@@ -38,7 +38,10 @@ public interface IClientGrain : IGrainWithStringKey
     Task ConnectionRemovedAsync(string connectionId);
 }
 
-/// <summary>One connect session: a 30-minute capability for one end-user to connect one account.</summary>
+/// <summary>
+/// One connect session: a 30-minute capability for one end-user to connect one account. Keyed by
+/// <see cref="Ids.SessionKey"/>, never by the id itself; reach it through <see cref="ConnectSession"/>.
+/// </summary>
 [Alias("PayApi.IConnectSessionGrain")]
 public interface IConnectSessionGrain : IGrainWithStringKey
 {
@@ -49,12 +52,12 @@ public interface IConnectSessionGrain : IGrainWithStringKey
     [Alias("Get")]
     [Idempotent]
     [AlwaysInterleave]
-    Task<SessionView> GetAsync(string clientId);
+    Task<SessionView> GetAsync(string clientId, string sessionId);
 
     [Alias("GetForEndUser")]
     [Idempotent]
     [AlwaysInterleave]
-    Task<ConnectPageView> GetForEndUserAsync();
+    Task<ConnectPageView> GetForEndUserAsync(string sessionId);
 
     [Alias("SubmitCredentials")]
     Task<string> SubmitCredentialsAsync(SubmittedCredentials credentials);
@@ -69,6 +72,22 @@ public interface IConnectSessionGrain : IGrainWithStringKey
     /// <summary>Deletes the session's record (its connection was disconnected, or it outlived its use).</summary>
     [Alias("Forget")]
     Task ForgetAsync();
+}
+
+/// <summary>
+/// One Idempotency-Key of one client, kept apart from the client grain so a session costs the same however many keys
+/// the client used; keyed by a digest of client id and key, deleted when the idempotency window ends.
+/// </summary>
+[Alias("PayApi.IIdempotencyGrain")]
+public interface IIdempotencyGrain : IGrainWithStringKey
+{
+    /// <summary>The session created under this key within the window, or null; <c>conflict</c> for another body.</summary>
+    [Alias("Find")]
+    Task<SessionCreated?> FindAsync(string clientId, string idempotencyKey, string bodyHash);
+
+    /// <summary>Remembers the session created under this key from <paramref name="createdAt"/> for the window.</summary>
+    [Alias("Remember")]
+    Task RememberAsync(string clientId, string idempotencyKey, string bodyHash, SessionCreated session, DateTimeOffset createdAt);
 }
 
 /// <summary>One end-user connection: owns its data key, encrypted credentials and encrypted cache.</summary>

@@ -21,6 +21,13 @@ public static class Ids
     /// <summary>A random lower-case alphanumeric string; 24 chars carry about 124 bits.</summary>
     public static string Random(int length) => RandomNumberGenerator.GetString(Alphabet, length);
 
+    /// <summary>
+    /// The storage key of a connect session: <c>csk_</c> and the SHA-256 of its id in hex. Grain ids are stored in clear
+    /// (grain state and reminder rows), and the session id is a bearer capability, so only this digest reaches storage.
+    /// </summary>
+    public static string SessionKey(string sessionId) =>
+        "csk_" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sessionId)));
+
     /// <summary>True when the id has the prefix and only the characters we generate, so it is safe as a key.</summary>
     public static bool IsWellFormed(string? id, string prefix) =>
         id is not null

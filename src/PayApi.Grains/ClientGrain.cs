@@ -12,10 +12,14 @@ public sealed class ClientState
     [Id(1)] public DateTimeOffset CreatedAt { get; set; }
     [Id(2)] public byte[]? SecretHash { get; set; }
     [Id(3)] public Dictionary<string, OwnedConnection> Connections { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Only in states written before idempotency records moved to <see cref="IdempotencyGrain"/>: read once at
+    /// activation, moved there and emptied.
+    /// </summary>
     [Id(4)] public Dictionary<string, IdempotentSession> Idempotency { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A session created under an idempotency key, remembered for the idempotency window.</summary>
+/// <summary>A session created under an idempotency key, as states before <see cref="IdempotencyGrain"/> kept it.</summary>
 [GenerateSerializer]
 [Alias("PayApi.IdempotentSession")]
 public sealed record IdempotentSession(
@@ -32,6 +36,24 @@ public sealed class ClientGrain(
     private readonly GrainOptions _options = options.Value;
 
     private string ClientId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Keys kept in this state by earlier versions move to their own records once, so the state stops growing.
+        if (!state.RecordExists || state.State.Idempotency.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var (key, entry) in state.State.Idempotency.Where(e => now - e.Value.CreatedAt <= _options.IdempotencyWindow))
+        {
+            await IdempotencyRecord(key).RememberAsync(ClientId, key, entry.BodyHash, entry.Session, entry.CreatedAt);
+        }
+
+        state.State.Idempotency.Clear();
+        await state.WriteStateAsync(cancellationToken);
+    }
 
     public async Task<CreatedClient> CreateAsync(string name)
     {
@@ -67,12 +89,10 @@ public sealed class ClientGrain(
     {
         EnsureExists();
         var now = time.GetUtcNow();
-        PruneIdempotency(now);
-        if (idempotencyKey is not null && state.State.Idempotency.TryGetValue(idempotencyKey, out var earlier))
+        // Calls to one client are serial, so nothing can slip in between the look-up and the remembering below.
+        if (idempotencyKey is not null && await IdempotencyRecord(idempotencyKey).FindAsync(ClientId, idempotencyKey, bodyHash) is { } earlier)
         {
-            return earlier.BodyHash == bodyHash
-                ? earlier.Session
-                : throw new PayApiException(ErrorCodes.Conflict, "This Idempotency-Key was already used with a different request body.");
+            return earlier;
         }
 
         string connectionId;
@@ -97,12 +117,11 @@ public sealed class ClientGrain(
 
         var sessionId = Ids.NewSessionId();
         var expiresAt = now + _options.SessionLifetime;
-        await GrainFactory.GetGrain<IConnectSessionGrain>(sessionId).InitializeAsync(ClientId, request, connectionId, expiresAt);
+        await GrainFactory.GetGrain<IConnectSessionGrain>(Ids.SessionKey(sessionId)).InitializeAsync(ClientId, request, connectionId, expiresAt);
         var created = new SessionCreated(sessionId, expiresAt);
         if (idempotencyKey is not null)
         {
-            state.State.Idempotency[idempotencyKey] = new IdempotentSession(bodyHash, created, now);
-            await state.WriteStateAsync();
+            await IdempotencyRecord(idempotencyKey).RememberAsync(ClientId, idempotencyKey, bodyHash, created, now);
         }
 
         return created;
@@ -135,16 +154,8 @@ public sealed class ClientGrain(
         }
     }
 
-    private void PruneIdempotency(DateTimeOffset now)
-    {
-        foreach (var (key, entry) in state.State.Idempotency.ToList())
-        {
-            if (now - entry.CreatedAt > _options.IdempotencyWindow)
-            {
-                state.State.Idempotency.Remove(key);
-            }
-        }
-    }
+    private IIdempotencyGrain IdempotencyRecord(string idempotencyKey) =>
+        GrainFactory.GetGrain<IIdempotencyGrain>(IdempotencyGrain.KeyFor(ClientId, idempotencyKey));
 
     private void EnsureExists()
     {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PayApi.Contracts;
@@ -19,6 +21,7 @@ public sealed class ConnectSessionState
     [Id(7)] public string? Provider { get; set; }
     [Id(8)] public ErrorInfo? Error { get; set; }
     [Id(9)] public int FailedAttempts { get; set; }
+    /// <summary>Only in records written before codes were derived (<see cref="CodeSalt"/>); erased by the cleanup.</summary>
     [Id(10)] public string? Code { get; set; }
     [Id(11)] public DateTimeOffset? CodeExpiresAt { get; set; }
     [Id(12)] public bool CodeRedeemed { get; set; }
@@ -26,6 +29,12 @@ public sealed class ConnectSessionState
 
     /// <summary>The session repairs an existing connection; it must never create one anew.</summary>
     [Id(14)] public bool Repair { get; set; }
+
+    /// <summary>
+    /// Random bytes from which the exchange code is derived together with the session id (see
+    /// <see cref="ConnectSessionGrain.CodeFor"/>): the code is never stored, and this alone does not make it.
+    /// </summary>
+    [Id(15)] public byte[]? CodeSalt { get; set; }
 }
 
 /// <summary>
@@ -49,7 +58,8 @@ public sealed partial class ConnectSessionGrain(
     // storage has it, so nobody is handed a code that a restart would forget.
     private bool _outcomeUnstored;
 
-    private string SessionId => this.GetPrimaryKeyString();
+    // The digest of the session id (Ids.SessionKey): the id itself is only ever passed in, never stored.
+    private string SessionKey => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -115,31 +125,37 @@ public sealed partial class ConnectSessionGrain(
         }
 
         var s = state.State;
-        if (s.Code is not null && (s.CodeExpiresAt is not { } codeExpires || now > codeExpires))
+        if ((s.Code is not null || s.CodeSalt is not null) && (s.CodeExpiresAt is not { } codeExpires || now > codeExpires))
         {
             s.Code = null; // unredeemable now; nothing that opens the connection stays behind
+            s.CodeSalt = null;
             await state.WriteStateAsync();
         }
 
         await this.RegisterOrUpdateReminder(CleanupReminder, s.ExpiresAt + _options.IdempotencyWindow - now, TimeSpan.FromHours(1));
     }
 
-    public Task<SessionView> GetAsync(string clientId)
+    public Task<SessionView> GetAsync(string clientId, string sessionId)
     {
-        if (!state.RecordExists || state.State.ClientId != clientId)
+        if (!state.RecordExists || state.State.ClientId != clientId || !Names(sessionId))
         {
             throw PayApiException.NotFound("connect session");
         }
 
         var s = state.State;
         var status = EffectiveStatus();
-        var code = status == SessionStatus.Succeeded && !s.CodeRedeemed && time.GetUtcNow() < s.CodeExpiresAt ? s.Code : null;
-        return Task.FromResult(new SessionView(SessionId, status, s.Provider, code, _outcomeUnstored ? null : s.Error, s.ExpiresAt));
+        var code = status == SessionStatus.Succeeded && !s.CodeRedeemed && time.GetUtcNow() < s.CodeExpiresAt ? CodeFor(sessionId, s.CodeSalt) : null;
+        return Task.FromResult(new SessionView(sessionId, status, s.Provider, code, _outcomeUnstored ? null : s.Error, s.ExpiresAt));
     }
 
-    public Task<ConnectPageView> GetForEndUserAsync()
+    public Task<ConnectPageView> GetForEndUserAsync(string sessionId)
     {
         EnsureExists();
+        if (!Names(sessionId))
+        {
+            throw PayApiException.NotFound("connect session");
+        }
+
         var status = EffectiveStatus();
         if (status == SessionStatus.Expired)
         {
@@ -148,10 +164,10 @@ public sealed partial class ConnectSessionGrain(
 
         var s = state.State;
         string? redirect = null;
-        if (status == SessionStatus.Succeeded && s.RedirectUri is not null && s.Code is not null)
+        if (status == SessionStatus.Succeeded && s.RedirectUri is not null && CodeFor(sessionId, s.CodeSalt) is { } code)
         {
             var separator = s.RedirectUri.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-            redirect = $"{s.RedirectUri}{separator}code={Uri.EscapeDataString(s.Code)}&session_id={Uri.EscapeDataString(SessionId)}";
+            redirect = $"{s.RedirectUri}{separator}code={Uri.EscapeDataString(code)}&session_id={Uri.EscapeDataString(sessionId)}";
         }
 
         return Task.FromResult(new ConnectPageView(status, s.AllowedProviders ?? [], s.Error, redirect, s.Provider));
@@ -173,7 +189,7 @@ public sealed partial class ConnectSessionGrain(
 
         // Not awaited: the page polls while the connection grain verifies with the provider.
         var connection = GrainFactory.GetGrain<IConnectionGrain>(s.ConnectionId);
-        var request = new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionId, s.Repair);
+        var request = new ConnectRequest(s.ClientId, s.EndUserId, credentials, SessionKey, s.Repair);
         _ = VerifyAsync(() => connection.ConnectAsync(request));
         return SessionStatus.Verifying;
     }
@@ -200,19 +216,20 @@ public sealed partial class ConnectSessionGrain(
         }
 
         var s = state.State;
+        var dot = code.IndexOf('.', StringComparison.Ordinal);
+        var expected = dot > 0 && Names(code[..dot]) ? CodeFor(code[..dot], s.CodeSalt) : null;
         var valid = s.Status == SessionStatus.Succeeded
-            && s.Code is not null
+            && expected is not null
             && !s.CodeRedeemed
             && time.GetUtcNow() < s.CodeExpiresAt
-            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(s.Code), System.Text.Encoding.UTF8.GetBytes(code));
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(code));
         if (!valid)
         {
             throw PayApiException.Invalid("code is invalid, expired or already used.");
         }
 
         s.CodeRedeemed = true;
-        s.Code = null; // spent: nothing left to steal from storage
+        s.CodeSalt = null; // spent: not even the salt stays behind
         await state.WriteStateAsync();
         return new ExchangeResult(s.ConnectionId, s.Generation);
     }
@@ -240,7 +257,7 @@ public sealed partial class ConnectSessionGrain(
             s.Status = SessionStatus.Succeeded;
             s.Error = null;
             s.Generation = outcome.Generation;
-            s.Code = $"{SessionId}.{Ids.Random(40)}";
+            s.CodeSalt = RandomNumberGenerator.GetBytes(32);
             s.CodeExpiresAt = time.GetUtcNow() + _options.CodeLifetime;
         }
         else if (outcome.Error!.Code == ErrorCodes.MfaRequired)
@@ -286,6 +303,16 @@ public sealed partial class ConnectSessionGrain(
         return !final && time.GetUtcNow() >= s.ExpiresAt ? SessionStatus.Expired : s.Status;
     }
 
+    /// <summary>
+    /// The exchange code: the session id, a dot, and HMAC-SHA256 keyed by the session id over the stored salt. Storage
+    /// holds neither the id nor the code, and the salt without the id yields nothing; null without a salt.
+    /// </summary>
+    internal static string? CodeFor(string sessionId, byte[]? salt) =>
+        salt is null ? null : $"{sessionId}.{Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(sessionId), salt))}";
+
+    // A caller's session id names this grain only when its digest is this grain's key.
+    private bool Names(string sessionId) => string.Equals(Ids.SessionKey(sessionId), SessionKey, StringComparison.Ordinal);
+
     private void EnsureExists()
     {
         if (!state.RecordExists)
@@ -310,7 +337,7 @@ public sealed partial class ConnectSessionGrain(
     }
 
     // The session id is a bearer capability for the Connect page; logs carry a digest an operator holding the id can match.
-    private string SessionRef => "cs#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SessionId)))[..16];
+    private string SessionRef => "cs#" + SessionKey[4..20];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connect session {SessionRef} verification finished: {Status} {ErrorCode}")]
     private static partial void LogVerificationFinished(ILogger logger, string sessionRef, string status, string? errorCode);

@@ -122,7 +122,7 @@ public sealed class InProcessClusterTests : IAsyncLifetime
     private static async Task<(string ConnectionId, TokenGrant Grant)> ConnectAsync(IClusterClient grains, string clientId, string apiKey)
     {
         var opened = await grains.GetGrain<IClientGrain>(clientId).OpenSessionAsync(new SessionRequest("user-" + Ids.Random(6), null, null, null), null, "body");
-        var session = grains.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = grains.ConnectSession(opened.SessionId);
         var fields = new Dictionary<string, string> { ["api_key"] = apiKey };
         await session.SubmitCredentialsAsync(new SubmittedCredentials(ProvidersServiceCollectionExtensions.SandboxStripeId, fields));
         var clock = Stopwatch.StartNew();

@@ -18,7 +18,7 @@ public sealed class CanaryTests(GrainClusterFixture f)
         Assert.Equal(SessionStatus.Pending, (await f.SubmitAndWaitAsync(clientId, opened.SessionId, refusedKey)).Status);
         var ok = await f.SubmitAndWaitAsync(clientId, opened.SessionId, canary);
         Assert.Equal(SessionStatus.Succeeded, ok.Status);
-        var exchanged = await f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId).ExchangeAsync(clientId, ok.Code!);
+        var exchanged = await f.Client.ConnectSession(opened.SessionId).ExchangeAsync(clientId, ok.Code!);
         var grant = new TokenGrant(clientId, exchanged.Generation);
         var connection = f.Client.GetGrain<IConnectionGrain>(exchanged.ConnectionId);
 

@@ -11,7 +11,7 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
     {
         var clientId = await f.NewClientAsync();
         var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
         Assert.Equal(f.Time.GetUtcNow() + TimeSpan.FromMinutes(30), opened.ExpiresAt);
 
         Assert.Equal(SessionStatus.Pending, (await session.GetForEndUserAsync()).Status);
@@ -30,11 +30,11 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
         var clientId = await f.NewClientAsync();
         var otherClientId = await f.NewClientAsync();
         var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
 
         await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => session.GetAsync(otherClientId));
         await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => session.ExchangeAsync(otherClientId, opened.SessionId + ".x"));
-        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.GetGrain<IConnectSessionGrain>(Ids.NewSessionId()).GetAsync(clientId));
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.ConnectSession(Ids.NewSessionId()).GetAsync(clientId));
         Assert.Equal(opened.SessionId, (await session.GetAsync(clientId)).SessionId);
     }
 
@@ -43,7 +43,7 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
     {
         var clientId = await f.NewClientAsync();
         var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
 
         for (var attempt = 1; attempt <= 4; attempt++)
         {
@@ -85,7 +85,7 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
         var endUserId = Flows.NewEndUser();
         var client = f.Client.GetGrain<IClientGrain>(clientId);
         var opened = await client.OpenSessionAsync(new SessionRequest(endUserId, null, "https://app.example/done?x=1", null), null, "h");
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
 
         var wrong = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewInvalidKey());
         Assert.Equal(SessionStatus.Pending, wrong.Status);
@@ -114,7 +114,7 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
         Assert.Null((await session.GetAsync(clientId)).Code);
 
         // Spent also after the session is reloaded from storage.
-        await f.Cluster.DeactivateAsync(session);
+        await f.Cluster.DeactivateAsync(session.Grain);
         await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, ok.Code!));
     }
 
@@ -123,7 +123,7 @@ public sealed class ConnectSessionGrainTests(GrainClusterFixture f)
     {
         var clientId = await f.NewClientAsync();
         var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
         var ok = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
         Assert.NotNull(ok.Code);
 
@@ -146,7 +146,7 @@ public sealed class ConnectSessionCleanupTests(GrainClusterFixture f)
     {
         var clientId = await f.NewClientAsync();
         var opened = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
 
         // The cleanup reminder first fires when the session and any code are past use: the record stays.
         f.Time.Advance(TimeSpan.FromMinutes(41));
@@ -171,20 +171,60 @@ public sealed class ConnectSessionCleanupTests(GrainClusterFixture f)
         var done = await f.SubmitAndWaitAsync(clientId, opened.SessionId, Flows.NewGoodKey());
         Assert.Equal(SessionStatus.Succeeded, done.Status);
         Assert.NotNull(done.Code);
-        var session = f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId);
+        var session = f.Client.ConnectSession(opened.SessionId);
 
-        Assert.Equal(1, await Files.StatePayloadsMentioningAsync(f.DatabasePath, done.Code!));
+        // The code is derived when shown, never stored; what it is derived from is erased with the cleanup.
+        Assert.Equal(0, await Files.StatePayloadsMentioningAsync(f.DatabasePath, done.Code!));
         f.Time.Advance(TimeSpan.FromMinutes(41));
         await FireCleanupAsync(session);
 
-        // Erased from the stored state, not merely hidden by the view.
-        Assert.Equal(0, await Files.StatePayloadsMentioningAsync(f.DatabasePath, done.Code!));
+        await f.Cluster.DeactivateAsync(session.Grain);
         var later = await session.GetAsync(clientId);
         Assert.Equal(SessionStatus.Succeeded, later.Status);
         Assert.Null(later.Code);
         await Flows.AssertCodeAsync(ErrorCodes.InvalidRequest, () => session.ExchangeAsync(clientId, done.Code!));
     }
 
-    private static Task FireCleanupAsync(IConnectSessionGrain session) =>
-        session.AsReference<Orleans.IRemindable>().ReceiveReminder("cleanup", new Orleans.Runtime.TickStatus(DateTime.UtcNow, TimeSpan.FromHours(1), DateTime.UtcNow));
+    private static Task FireCleanupAsync(ConnectSession session) =>
+        session.Grain.AsReference<Orleans.IRemindable>().ReceiveReminder("cleanup", new Orleans.Runtime.TickStatus(DateTime.UtcNow, TimeSpan.FromHours(1), DateTime.UtcNow));
+}
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class ConnectSessionAtRestTests(GrainClusterFixture f)
+{
+    [Fact]
+    public async Task Session_ids_and_unredeemed_codes_reach_no_file_of_the_data_dir()
+    {
+        var clientId = await f.NewClientAsync();
+        var client = f.Client.GetGrain<IClientGrain>(clientId);
+        var request = new SessionRequest(Flows.NewEndUser(), null, "https://app.example/done", null);
+        var idempotencyKey = "idem-" + Ids.Random(12);
+        var keyed = await client.OpenSessionAsync(request, idempotencyKey, "hash-a");
+        var plain = await f.OpenSessionAsync(clientId, Flows.NewEndUser());
+        var done = await f.SubmitAndWaitAsync(clientId, keyed.SessionId, Flows.NewGoodKey());
+        Assert.Equal(SessionStatus.Succeeded, done.Status);
+        var code = done.Code!;
+        Assert.StartsWith(keyed.SessionId + ".", code, StringComparison.Ordinal);
+        Assert.Equal(keyed.SessionId, done.SessionId);
+
+        var files = Files.AllFilesUnder(f.DataDir).ToList();
+        Assert.Contains(files, p => p.EndsWith("payapi.db", StringComparison.Ordinal));
+        Assert.NotEmpty(Files.FilesContaining(files, clientId)); // control: the scan finds what is stored in clear
+        Assert.NotEmpty(Files.FilesContaining(files, Ids.SessionKey(keyed.SessionId))); // the grain key is there instead
+        foreach (var secret in new[] { keyed.SessionId, plain.SessionId, code, code[(code.IndexOf('.', StringComparison.Ordinal) + 1)..], idempotencyKey })
+        {
+            Assert.Empty(Files.FilesContaining(files, secret));
+        }
+
+        // Everything that finds sessions still does: the page, the idempotent replay, the exchange, the disconnect.
+        var page = await f.Client.ConnectSession(keyed.SessionId).GetForEndUserAsync();
+        Assert.Equal($"https://app.example/done?code={Uri.EscapeDataString(code)}&session_id={keyed.SessionId}", page.RedirectTo);
+        Assert.Equal(keyed, await client.OpenSessionAsync(request, idempotencyKey, "hash-a"));
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.ConnectSession(plain.SessionId).GetAsync(Ids.NewClientId()));
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.GetGrain<IConnectSessionGrain>(Ids.SessionKey(plain.SessionId)).GetAsync(clientId, Ids.NewSessionId()));
+        var exchanged = await f.Client.ConnectSession(keyed.SessionId).ExchangeAsync(clientId, code);
+        await f.Client.GetGrain<IConnectionGrain>(exchanged.ConnectionId).DisconnectAsync(clientId);
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.Client.ConnectSession(keyed.SessionId).GetAsync(clientId));
+        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, Ids.SessionKey(keyed.SessionId)));
+    }
 }

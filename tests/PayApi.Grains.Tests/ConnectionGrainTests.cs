@@ -103,7 +103,7 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
         Assert.False(string.IsNullOrEmpty(wrapped));
         Assert.NotEmpty(Files.FilesContaining(Files.DatabaseFiles(f.KeysPath), wrapped!)); // control for the byte scan below
         Assert.Equal(1, await Files.StateRowsForAsync(f.DatabasePath, c.ConnectionId));
-        Assert.Equal(1, await Files.StateRowsForAsync(f.DatabasePath, c.SessionId));
+        Assert.Equal(1, await Files.StateRowsForAsync(f.DatabasePath, Ids.SessionKey(c.SessionId)));
         Assert.Equal(1, await Files.CountAsync(
             f.DatabasePath, "SELECT COUNT(*) FROM orleans_reminders WHERE instr(grain_id, $id) > 0", ("$id", c.ConnectionId)));
 
@@ -118,7 +118,7 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
         Assert.Equal(0, await Files.CountAsync(
             f.KeysPath, "SELECT COUNT(*) FROM data_keys WHERE wrapped = $w", ("$w", wrapped!)));
         Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, c.ConnectionId));
-        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, c.SessionId));
+        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, Ids.SessionKey(c.SessionId)));
         Assert.Equal(0, await Files.StatePayloadsMentioningAsync(f.DatabasePath, c.ConnectionId));
         Assert.Equal(0, await Files.CountAsync(
             f.DatabasePath, "SELECT COUNT(*) FROM orleans_reminders WHERE instr(grain_id, $id) > 0", ("$id", c.ConnectionId)));

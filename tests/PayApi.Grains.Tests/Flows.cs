@@ -32,14 +32,14 @@ public static class Flows
     /// <summary>Submits a key and polls (real time) until the background verification has finished.</summary>
     public static async Task<SessionView> SubmitAndWaitAsync(this GrainClusterFixture f, string clientId, string sessionId, string apiKey)
     {
-        var session = f.Client.GetGrain<IConnectSessionGrain>(sessionId);
+        var session = f.Client.ConnectSession(sessionId);
         Assert.Equal(SessionStatus.Verifying, await session.SubmitCredentialsAsync(StripeKey(apiKey)));
         return await f.WaitSettledAsync(clientId, sessionId);
     }
 
     public static async Task<SessionView> WaitSettledAsync(this GrainClusterFixture f, string clientId, string sessionId)
     {
-        var session = f.Client.GetGrain<IConnectSessionGrain>(sessionId);
+        var session = f.Client.ConnectSession(sessionId);
         var clock = Stopwatch.StartNew();
         while (true)
         {
@@ -67,7 +67,7 @@ public static class Flows
         var view = await f.SubmitAndWaitAsync(clientId, opened.SessionId, apiKey);
         Assert.True(view.Status == SessionStatus.Succeeded, $"expected succeeded, got {view.Status} {view.Error}");
         Assert.NotNull(view.Code);
-        var exchanged = await f.Client.GetGrain<IConnectSessionGrain>(opened.SessionId).ExchangeAsync(clientId, view.Code!);
+        var exchanged = await f.Client.ConnectSession(opened.SessionId).ExchangeAsync(clientId, view.Code!);
         var grant = new TokenGrant(clientId, exchanged.Generation);
 
         // A read queues behind the background first fetch: no provider call of this connection outlives the helper.

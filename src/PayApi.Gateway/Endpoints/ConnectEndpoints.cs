@@ -93,8 +93,8 @@ public static class ConnectEndpoints
         return app;
     }
 
-    private static IConnectSessionGrain Session(IGrainFactory grains, string sessionId) =>
-        grains.GetGrain<IConnectSessionGrain>(DeveloperEndpoints.RequireId(sessionId, Ids.SessionPrefix, "connect session"));
+    private static ConnectSession Session(IGrainFactory grains, string sessionId) =>
+        grains.ConnectSession(DeveloperEndpoints.RequireId(sessionId, Ids.SessionPrefix, "connect session"));
 
     private static Dictionary<string, (byte[] Content, string Type)> LoadAssets()
     {

@@ -22,7 +22,7 @@ public static class DeveloperEndpoints
 
         v1.MapGet("/connect/sessions/{session_id}", async (string session_id, HttpContext context, IGrainFactory grains) =>
         {
-            var view = await grains.GetGrain<IConnectSessionGrain>(RequireId(session_id, Ids.SessionPrefix, "connect session")).GetAsync(context.ClientId());
+            var view = await grains.ConnectSession(RequireId(session_id, Ids.SessionPrefix, "connect session")).GetAsync(context.ClientId());
             return Results.Json(new { session_id = view.SessionId, status = view.Status, provider = view.Provider, code = view.Code, error = view.Error, expires_at = view.ExpiresAt });
         });
 
@@ -38,7 +38,7 @@ public static class DeveloperEndpoints
             }
 
             var clientId = context.ClientId();
-            var result = await grains.GetGrain<IConnectSessionGrain>(sessionId).ExchangeAsync(clientId, code);
+            var result = await grains.ConnectSession(sessionId).ExchangeAsync(clientId, code);
             var token = await tokens.IssueAsync(result.ConnectionId, clientId, result.Generation);
             return Results.Json(new { connection_id = result.ConnectionId, access_token = token });
         });
