@@ -16,6 +16,7 @@ public static class ErrorCodes
     public const string Unauthorized = "unauthorized";
     public const string Forbidden = "forbidden";
     public const string NotFound = "not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
     public const string Conflict = "conflict";
     public const string PayloadTooLarge = "payload_too_large";
     public const string RateLimited = "rate_limited";
@@ -39,6 +40,7 @@ public static class ErrorCodes
         [Unauthorized] = new(401, ErrorActor.Developer, "Unauthorized", false),
         [Forbidden] = new(403, ErrorActor.Developer, "Forbidden", false),
         [NotFound] = new(404, ErrorActor.Developer, "Not found", false),
+        [MethodNotAllowed] = new(405, ErrorActor.Developer, "Method not allowed", false),
         [Conflict] = new(409, ErrorActor.Developer, "Conflict", false),
         [PayloadTooLarge] = new(413, ErrorActor.Developer, "Payload too large", false),
         [RateLimited] = new(429, ErrorActor.Developer, "Rate limited", true),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Compliance.Classification;
 using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.DependencyInjection;
+using PayApi.Contracts;
 using PayApi.Gateway.Auth;
 using PayApi.Gateway.Cluster;
 using PayApi.Gateway.Endpoints;
@@ -13,6 +14,9 @@ namespace PayApi.Gateway;
 /// <summary>Registers and maps the REST gateway.</summary>
 public static class GatewayExtensions
 {
+    // The name AddOpenApi() gives its one document.
+    private const string OpenApiDocument = "v1";
+
     public static IServiceCollection AddPayApiGateway(this IServiceCollection services, Action<GatewayOptions> configure, RateLimitOptions? rateLimits = null, NetworkOptions? network = null)
     {
         services.AddPayApiRateLimiting(rateLimits ?? new RateLimitOptions());
@@ -40,7 +44,11 @@ public static class GatewayExtensions
         app.UseMiddleware<ProblemMiddleware>();
         app.UseRateLimiter();
         app.MapHealth();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The framework answers an unknown document name (from the path or a documentName query) with a text/plain 404.
+        app.MapOpenApi("/openapi/{documentName}.json").AddEndpointFilter(async (invocation, next) =>
+            invocation.Arguments.OfType<string>().FirstOrDefault() is { } name && name.Equals(OpenApiDocument, StringComparison.OrdinalIgnoreCase)
+                ? await next(invocation)
+                : throw PayApiException.NotFound("OpenAPI document"));
         app.MapAdminApi();
         app.MapDeveloperApi();
         app.MapConnectionApi();

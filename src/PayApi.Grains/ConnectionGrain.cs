@@ -34,6 +34,7 @@ public sealed partial class ConnectionGrain(
 
     private readonly GrainOptions _options = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly RefreshPacing _developerRefreshes = new(time);
 
     private string ConnectionId => this.GetPrimaryKeyString();
 
@@ -97,12 +98,17 @@ public sealed partial class ConnectionGrain(
     public Task RefreshAsync(TokenGrant grant)
     {
         Authorize(grant);
-        return ExclusiveAsync(() =>
+
+        // The reason a refresh cannot run outranks "too soon": the caller learns what to fix.
+        RequireNoUserActionPending();
+        RequireProviderNotResting();
+        var minInterval = catalog.Find(state.State.Provider)?.MinRefreshInterval ?? IProviderAdapter.DefaultMinRefreshInterval;
+        return _developerRefreshes.JoinOrStartAsync(minInterval, () => ExclusiveAsync(() =>
         {
             Authorize(grant); // again: a disconnect may have run while this call waited for the gate
             RequireProviderNotResting();
             return RefreshCoreAsync(fetchData: true);
-        });
+        }));
     }
 
     public Task<DisconnectReceipt> DisconnectByTokenAsync(TokenGrant grant)

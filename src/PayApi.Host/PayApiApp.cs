@@ -184,10 +184,11 @@ public static class PayApiApp
             (stripeBase, bankBase) = (sandbox.StripeBaseAddress, sandbox.BankBaseAddress);
         }
 
-        builder.Services.AddSandboxStripe(stripeBase);
+        var minRefreshInterval = builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:MinRefreshInterval");
+        builder.Services.AddSandboxStripe(stripeBase, minRefreshInterval);
         // Keep-alives at half the bank's idle timeout (reminders fire at most once a minute).
         var keepAlive = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, sandboxOptions.BankSessionIdleTimeout.Ticks / 2));
-        builder.Services.AddSandboxBank(bankBase, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"), keepAlive);
+        builder.Services.AddSandboxBank(bankBase, builder.Configuration.GetValue<TimeSpan?>("PayApi:Sandbox:BankCacheTtl"), keepAlive, minRefreshInterval);
         return sandbox;
     }
 

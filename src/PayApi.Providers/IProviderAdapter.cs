@@ -45,6 +45,15 @@ public interface IProviderAdapter
     TimeSpan? KeepAliveInterval => null;
 
     /// <summary>
+    /// The shortest time between two developer refreshes of one connection: each one is a full fetch at the provider
+    /// (a browser job for a web login), so a caller cannot make the service hammer a provider or a browser pool.
+    /// </summary>
+    TimeSpan MinRefreshInterval => DefaultMinRefreshInterval;
+
+    /// <summary>What <see cref="MinRefreshInterval"/> is unless an adapter says otherwise.</summary>
+    static readonly TimeSpan DefaultMinRefreshInterval = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// Continues a login that stopped at a one-time-code step (the adapter threw <c>mfa_required</c> and left
     /// its pending state in <see cref="ProviderContext.Session"/>). Providers without MFA refuse.
     /// </summary>

@@ -10,6 +10,12 @@ public static class ProvidersServiceCollectionExtensions
     public const string SandboxStripeId = "sandbox-stripe";
     public const string SandboxStripeName = "Sandbox Stripe";
 
+    /// <summary>
+    /// The sandbox providers' <see cref="IProviderAdapter.MinRefreshInterval"/>: a test or a demo sees the spacing
+    /// without waiting a minute for the next refresh.
+    /// </summary>
+    public static readonly TimeSpan SandboxMinRefreshInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>One named client serves every Stripe-shaped provider; the base URL is per request.</summary>
     public const string StripeHttpClientName = "PayApi.Providers.Stripe";
 
@@ -52,13 +58,13 @@ public static class ProvidersServiceCollectionExtensions
     }
 
     /// <summary>The <c>sandbox-stripe</c> provider of docs/api.md, pointed at the sandbox's Stripe API root.</summary>
-    public static IServiceCollection AddSandboxStripe(this IServiceCollection services, Uri baseUrl)
+    public static IServiceCollection AddSandboxStripe(this IServiceCollection services, Uri baseUrl, TimeSpan? minRefreshInterval = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
-        return services.AddSandboxStripe(_ => baseUrl);
+        return services.AddSandboxStripe(_ => baseUrl, minRefreshInterval);
     }
 
-    public static IServiceCollection AddSandboxStripe(this IServiceCollection services, Func<IServiceProvider, Uri> baseUrl)
+    public static IServiceCollection AddSandboxStripe(this IServiceCollection services, Func<IServiceProvider, Uri> baseUrl, TimeSpan? minRefreshInterval = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         return services.AddStripeProvider(sp => new StripeAdapterOptions
@@ -66,6 +72,7 @@ public static class ProvidersServiceCollectionExtensions
             ProviderId = SandboxStripeId,
             Name = SandboxStripeName,
             BaseUrl = baseUrl(sp),
+            MinRefreshInterval = minRefreshInterval ?? SandboxMinRefreshInterval,
         });
     }
 }

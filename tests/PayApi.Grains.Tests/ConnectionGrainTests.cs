@@ -247,4 +247,29 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(3, pages);
     }
+
+    [Fact]
+    public async Task Parallel_refreshes_share_one_provider_fetch_and_the_next_waits_for_the_providers_interval()
+    {
+        var clientId = await f.NewClientAsync();
+        var c = await f.ConnectAsync(clientId, Flows.NewGoodKey());
+        var connection = f.Client.GetGrain<IConnectionGrain>(c.ConnectionId);
+        await f.WaitSyncedAsync(c);
+
+        // Every refresh of a Stripe-shaped connection reads the balance once.
+        var balanceReads = f.Sandbox.StripeRequestsTo("/v1/balance");
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => connection.RefreshAsync(c.Grant)));
+        Assert.Equal(balanceReads + 1, f.Sandbox.StripeRequestsTo("/v1/balance"));
+
+        // Right after, the next is refused with when it may come; no request reaches the provider.
+        f.Time.Advance(TimeSpan.FromSeconds(3));
+        var tooSoon = await Flows.AssertCodeAsync(ErrorCodes.RateLimited, () => connection.RefreshAsync(c.Grant));
+        Assert.Equal((int)(Providers.ProvidersServiceCollectionExtensions.SandboxMinRefreshInterval.TotalSeconds - 3), tooSoon.RetryAfterSeconds);
+        Assert.Equal(balanceReads + 1, f.Sandbox.StripeRequestsTo("/v1/balance"));
+
+        // Once the interval has passed, a refresh fetches again.
+        f.Time.Advance(Providers.ProvidersServiceCollectionExtensions.SandboxMinRefreshInterval);
+        await connection.RefreshAsync(c.Grant);
+        Assert.Equal(balanceReads + 2, f.Sandbox.StripeRequestsTo("/v1/balance"));
+    }
 }

@@ -282,7 +282,7 @@ public sealed class WebLoginTests
     }
 
     [Fact]
-    public async Task Two_concurrent_refreshes_start_at_most_one_login()
+    public async Task Concurrent_refreshes_share_one_login_and_one_fetch_and_the_next_is_told_when_to_come_back()
     {
         var dataDir = TestHost.NewDataDir();
         string token;
@@ -297,8 +297,10 @@ public sealed class WebLoginTests
         {
             var api = new ApiClient(host.Http);
             var sandbox = host.Service<SandboxServer>();
+            var pool = host.Service<BrowserPool>();
+            var jobs = pool.JobsRun;
             var before = await ConnectionAsync(api, token);
-            var refreshes = Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+            var refreshes = Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
             {
                 using var response = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token));
                 await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
@@ -314,12 +316,21 @@ public sealed class WebLoginTests
 
             await refreshes;
             Assert.Equal(1, sandbox.BankLoginAttempts);
+            Assert.Equal(jobs + 2, pool.JobsRun); // one login, one fetch: the other five joined them
             Assert.Contains("refreshing", seen);
             var after = await ConnectionAsync(api, token);
             Assert.Equal("connected", after.GetProperty("status").GetString());
             Assert.True(
                 after.GetProperty("last_refreshed_at").GetDateTimeOffset() > before.GetProperty("last_refreshed_at").GetDateTimeOffset(),
                 "the refresh should move last_refreshed_at");
+
+            using (var again = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
+            {
+                await ApiClient.ExpectProblemAsync(again, HttpStatusCode.TooManyRequests, "rate_limited");
+                Assert.NotNull(again.Headers.RetryAfter?.Delta);
+            }
+
+            Assert.Equal(jobs + 2, pool.JobsRun);
         }
     }
 

@@ -65,31 +65,36 @@ public sealed partial class ProblemMiddleware(RequestDelegate next, IOptions<Fai
         _ => false,
     };
 
-    // Routing's own 404/405 carry no body; give them the contract's shape too.
+    // Routing's own 404/405, and any other status the framework answers with no body (a parameter it could not
+    // bind, a result that is a status only), get the contract's shape too.
     private static Task WriteStatusOnlyAsync(HttpContext context)
     {
-        if (context.Response.HasStarted || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        var response = context.Response;
+        if (response.StatusCode < 400 || response.HasStarted || response.ContentLength > 0 || response.ContentType is not null)
         {
             return Task.CompletedTask;
         }
 
-        return context.Response.StatusCode switch
+        return response.StatusCode switch
         {
             StatusCodes.Status404NotFound => Problems.WriteAsync(context, ErrorCodes.NotFound, "No such resource."),
             StatusCodes.Status405MethodNotAllowed => WriteMethodNotAllowedAsync(context),
-            _ => Task.CompletedTask,
+            StatusCodes.Status401Unauthorized => Problems.WriteAsync(context, ErrorCodes.Unauthorized, "Credentials are missing or not valid."),
+            StatusCodes.Status403Forbidden => Problems.WriteAsync(context, ErrorCodes.Forbidden, "This call is not allowed with these credentials."),
+            StatusCodes.Status413PayloadTooLarge => Problems.WriteAsync(context, ErrorCodes.PayloadTooLarge, $"The request body is over the limit of {BodyLimits.MaxBytes / 1024} KiB."),
+            StatusCodes.Status429TooManyRequests => Problems.WriteAsync(context, ErrorCodes.RateLimited, "Too many requests."),
+            >= 500 => Problems.WriteAsync(context, ErrorCodes.InternalError, "An internal error occurred. Quote the request_id when reporting it."),
+            _ => Problems.WriteAsync(context, ErrorCodes.InvalidRequest, $"The request could not be served as sent ({response.StatusCode})."),
         };
     }
 
-    private static async Task WriteMethodNotAllowedAsync(HttpContext context)
+    // Problems keeps routing's Allow header; nothing may be set after the body is written.
+    private static Task WriteMethodNotAllowedAsync(HttpContext context)
     {
         var allow = context.Response.Headers.Allow.ToString();
-        await Problems.WriteAsync(context, ErrorCodes.InvalidRequest, $"Method {context.Request.Method} is not allowed on this path.");
-        context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-        if (allow.Length > 0)
-        {
-            context.Response.Headers.Allow = allow;
-        }
+        return Problems.WriteAsync(context, ErrorCodes.MethodNotAllowed, allow.Length > 0
+            ? $"Method {context.Request.Method} is not allowed on this path; it answers {allow}."
+            : $"Method {context.Request.Method} is not allowed on this path.");
     }
 
     private async Task TryWriteAsync(HttpContext context, string code, string detail, int? retryAfterSeconds = null)

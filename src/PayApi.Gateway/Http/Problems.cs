@@ -13,7 +13,15 @@ public static class Problems
     {
         var definition = ErrorCodes.Describe(code);
         var response = context.Response;
+
+        // A 405 must say which methods the path answers (RFC 9110); routing put them in Allow before the clear.
+        var allow = response.Headers.Allow;
         response.Clear();
+        if (definition.Status == StatusCodes.Status405MethodNotAllowed && allow.Count > 0)
+        {
+            response.Headers.Allow = allow;
+        }
+
         if (retryAfterSeconds is { } retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);

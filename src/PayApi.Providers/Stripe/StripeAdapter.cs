@@ -83,6 +83,8 @@ public sealed partial class StripeAdapter : IProviderAdapter, IIncrementalProvid
 
     public TimeSpan CacheTtl => _options.CacheTtl;
 
+    public TimeSpan MinRefreshInterval => _options.MinRefreshInterval;
+
     public TimeSpan UpdateOverlap => _options.UpdateOverlap;
 
     /// <summary>Accepts only keys that can read something and cannot write; see <see cref="VerifyAccessAsync"/>.</summary>

@@ -18,6 +18,9 @@ public sealed class StripeAdapterOptions
 
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>The shortest time between two developer refreshes of one connection (see <see cref="IProviderAdapter.MinRefreshInterval"/>).</summary>
+    public TimeSpan MinRefreshInterval { get; set; } = IProviderAdapter.DefaultMinRefreshInterval;
+
     /// <summary>Whole-call budget (connect, send, read body, and every retry with its wait) for one Stripe request.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -18,6 +18,9 @@ public interface IWebRecipe
     /// <summary>How often a keep-alive must reach the provider for its session to survive (below its idle timeout).</summary>
     TimeSpan KeepAliveInterval { get; }
 
+    /// <summary>The shortest time between two developer refreshes of one connection (see <see cref="IProviderAdapter.MinRefreshInterval"/>).</summary>
+    TimeSpan MinRefreshInterval => IProviderAdapter.DefaultMinRefreshInterval;
+
     /// <summary>Logs in; returns when signed in, throws <c>mfa_required</c> when a code is asked for.</summary>
     Task LoginAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken);
 

@@ -16,7 +16,8 @@ public sealed class SandboxBankRecipe(
     TimeSpan? cacheTtl = null,
     TimeSpan? keepAliveInterval = null,
     string providerId = SandboxBankRecipe.ProviderId,
-    string name = SandboxBankRecipe.DefaultName) : IWebRecipe
+    string name = SandboxBankRecipe.DefaultName,
+    TimeSpan? minRefreshInterval = null) : IWebRecipe
 {
     public const string ProviderId = "sandbox-bank";
 
@@ -51,6 +52,8 @@ public sealed class SandboxBankRecipe(
 
     /// <summary>Half the bank's idle timeout (10 minutes by default), so one late keep-alive still lands in time.</summary>
     public TimeSpan KeepAliveInterval { get; } = keepAliveInterval ?? TimeSpan.FromMinutes(5);
+
+    public TimeSpan MinRefreshInterval { get; } = minRefreshInterval ?? ProvidersServiceCollectionExtensions.SandboxMinRefreshInterval;
 
     public async Task LoginAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken)
     {

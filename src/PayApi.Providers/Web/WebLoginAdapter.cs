@@ -16,6 +16,8 @@ public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains, Pro
 
     public TimeSpan? KeepAliveInterval => recipe.KeepAliveInterval;
 
+    public TimeSpan MinRefreshInterval => recipe.MinRefreshInterval;
+
     public async Task VerifyAsync(ProviderContext context, CancellationToken cancellationToken) =>
         await RunAsync(context, WebJobKind.Login, null);
 

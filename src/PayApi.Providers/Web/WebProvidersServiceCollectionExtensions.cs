@@ -15,6 +15,7 @@ public static class WebProvidersServiceCollectionExtensions
     }
 
     /// <summary>The <c>sandbox-bank</c> provider of docs/api.md, pointed at the sandbox bank site.</summary>
-    public static IServiceCollection AddSandboxBank(this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null) =>
-        services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl, keepAliveInterval));
+    public static IServiceCollection AddSandboxBank(
+        this IServiceCollection services, Uri baseUrl, TimeSpan? cacheTtl = null, TimeSpan? keepAliveInterval = null, TimeSpan? minRefreshInterval = null) =>
+        services.AddWebLoginProvider(new SandboxBankRecipe(baseUrl, cacheTtl, keepAliveInterval, minRefreshInterval: minRefreshInterval));
 }
