@@ -213,11 +213,11 @@ public sealed partial class ConnectionGrain(
     {
         var s = state.State;
         var status = _refreshing && s.Status != ConnectionStatus.Disconnected ? ConnectionStatus.Refreshing : s.Status;
-        var capabilities = s.Capabilities ?? (IReadOnlyList<string>?)catalog.Find(s.Provider)?.Info.Capabilities;
+        var capabilities = catalog.Find(s.Provider) is { } adapter ? Granted(adapter) : s.Capabilities ?? [];
 
         // Data fetched whole (a web login, or an earlier build) is all there is; before the first fetch, nothing is synced yet.
         var sync = s.Sync ?? new SyncView(s.DataGeneration is null ? SyncStates.Backfilling : SyncStates.Synced, null);
-        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error, sync, capabilities ?? []);
+        return new ConnectionView(ConnectionId, s.Provider, s.EndUserId, status, s.CreatedAt, s.LastRefreshedAt, s.NextRefreshAt, s.Error, sync, capabilities);
     }
 
     private IProviderAdapter RequireAdapter() =>
