@@ -21,8 +21,8 @@ namespace PayApi.Benchmarks;
 internal static partial class HotPathBenchmark
 {
     private const int Tokens = 64;
-    private const int Rounds = 2;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private const int Rounds = 3;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(TimeSpan measured, CancellationToken ct)
     {
@@ -58,14 +58,15 @@ internal static partial class HotPathBenchmark
             ceiling.Add(await RunWrkAsync(wrk, script, bare.BaseAddress, measured, ct));
         }
 
-        var usage = await api.SendAsync(HttpMethod.Get, "/v1/usage", ApiClient.Basic(client));
+        using var usage = await api.SendAsync(HttpMethod.Get, "/v1/usage", ApiClient.Basic(client));
+        var usageJson = await usage.Content.ReadAsStringAsync(ct);
         Console.WriteLine();
         Console.WriteLine($"{"run",-44} {"req/s (each round)",24} {"mean",9}");
         Row("gateway: cached read, default configuration", gateway);
         Row("bare Kestrel: the same JSON", ceiling);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cached read at {gateway.Average() / ceiling.Average():F2} of bare Kestrel's rate (goal: at least 0.5); usage after the run: {(int)usage.StatusCode} {await usage.Content.ReadAsStringAsync(ct)}"));
+            $"cached read at {gateway.Average() / ceiling.Average():F2} of bare Kestrel's rate (goal: at least 0.5); usage after the run: {(int)usage.StatusCode} {usageJson}"));
         return 0;
     }
 
