@@ -6,9 +6,11 @@
 #            requests per second and CPU seconds per 1,000 requests summed over all server processes.
 #   data:    memory per active connection (heap and RSS) for 1,000 connections of 150 and of 5,000 items, and the
 #            cached read rate of the newest page against a deep page and against GET /v1/connection.
+#   hotpath: the cached read (GET /v1/balance) through the gateway in its default configuration (request log, rate
+#            limits, usage metering) against a bare Kestrel endpoint returning the same JSON, both under wrk.
 #   sync:    an account of 50,000 charges: requests and CPU seconds of the first sync, and of a refresh after 3 new
 #            charges against a full re-read of the history.
-# Usage: scripts/bench.sh [browser|cluster|data|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]
+# Usage: scripts/bench.sh [browser|cluster|data|hotpath|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]
 #        (default: all; 20, 20, 20, 1000)
 # Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail
@@ -18,7 +20,7 @@ command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not fou
 
 # shellcheck source=lib/install.sh
 . scripts/lib/install.sh
-ensure_debian_packages chromium:/usr/bin/chromium
+ensure_debian_packages chromium:/usr/bin/chromium wrk:/usr/bin/wrk
 ensure_dynalite
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

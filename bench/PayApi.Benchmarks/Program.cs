@@ -19,11 +19,16 @@ internal static class Program
 {
     private const int Concurrency = 2;
     private const string Usage =
-        "usage: bench.sh [browser|cluster|data|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
+        "usage: bench.sh [browser|cluster|data|sync|hotpath] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
 
     private static async Task<int> Main(string[] args)
     {
-        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" ? args[0] : null;
+        if (args is [HotPathBenchmark.BareKestrel.Command, var bodyFile])
+        {
+            return await HotPathBenchmark.BareKestrel.ServeAsync(bodyFile);
+        }
+
+        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" or "hotpath" ? args[0] : null;
         if (only is not null)
         {
             args = args[1..];
@@ -63,6 +68,15 @@ internal static class Program
             if (only is null or "data")
             {
                 status = Math.Max(status, await DataStoreBenchmark.RunAsync(connections, TimeSpan.FromSeconds(Math.Min(seconds, 10)), overall.Token));
+                if (only is null)
+                {
+                    Console.WriteLine();
+                }
+            }
+
+            if (only is null or "hotpath")
+            {
+                status = Math.Max(status, await HotPathBenchmark.RunAsync(TimeSpan.FromSeconds(Math.Min(seconds, 10)), overall.Token));
                 if (only is null)
                 {
                     Console.WriteLine();

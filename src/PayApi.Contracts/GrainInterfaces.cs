@@ -36,6 +36,12 @@ public interface IClientGrain : IGrainWithStringKey
 
     [Alias("ConnectionRemoved")]
     Task ConnectionRemovedAsync(string connectionId);
+
+    /// <summary>How many of the client's connections were live on any day of <paramref name="month"/> (usage's billing unit).</summary>
+    [Alias("GetActiveConnections")]
+    [Idempotent]
+    [ReadOnly]
+    Task<int> GetActiveConnectionsAsync(UsageMonth month);
 }
 
 /// <summary>
@@ -259,4 +265,36 @@ public interface IProviderDirectoryGrain : IGrainWithIntegerKey
     [Alias("List")]
     [Idempotent]
     Task<IReadOnlyList<ProviderInfo>> ListAsync();
+}
+
+/// <summary>
+/// The API calls of one client in one month, keyed <c>{client_id}/{YYYY-MM}</c> (<see cref="UsageKeys"/>). Gateways
+/// count calls in memory and flush here in batches, never a call per request.
+/// </summary>
+[Alias("PayApi.IClientUsageGrain")]
+public interface IClientUsageGrain : IGrainWithStringKey
+{
+    /// <summary>Adds one gateway's counts; a flush already applied (same meter and sequence) is ignored.</summary>
+    [Alias("Record")]
+    [Idempotent]
+    Task RecordAsync(UsageFlush flush);
+
+    [Alias("GetCalls")]
+    [Idempotent]
+    [ReadOnly]
+    Task<CallCounts> GetCallsAsync();
+}
+
+/// <summary>Every client ever created, so the operator's usage export can walk them (one grain, key 0).</summary>
+[Alias("PayApi.IClientDirectoryGrain")]
+public interface IClientDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Register")]
+    [Idempotent]
+    Task RegisterAsync(ListedClient client);
+
+    [Alias("List")]
+    [Idempotent]
+    [ReadOnly]
+    Task<IReadOnlyList<ListedClient>> ListAsync();
 }

@@ -8,6 +8,7 @@ using PayApi.Gateway.Auth;
 using PayApi.Gateway.Cluster;
 using PayApi.Gateway.Endpoints;
 using PayApi.Gateway.Http;
+using PayApi.Gateway.Usage;
 
 namespace PayApi.Gateway;
 
@@ -27,6 +28,12 @@ public static class GatewayExtensions
             .ValidateOnStart();
         services.AddOptions<FailoverOptions>();
         services.AddSingleton<AccessTokens>();
+        services.AddOptions<UsageOptions>()
+            .Validate(o => o.FlushInterval >= TimeSpan.FromMilliseconds(100) && o.FlushInterval <= TimeSpan.FromMinutes(5), "PayApi:Usage:FlushInterval must be from 00:00:00.1 to 00:05:00.")
+            .ValidateOnStart();
+        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<UsageFlusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageFlusher>());
         services.AddSingleton<ProviderDirectory>();
         services.AddSingleton<PublicBaseUrl>();
         services.TryAddTimeProvider();
@@ -52,6 +59,7 @@ public static class GatewayExtensions
         app.MapAdminApi();
         app.MapDeveloperApi();
         app.MapConnectionApi();
+        app.MapUsageApi();
         app.MapConnectPage();
         return app;
     }

@@ -17,6 +17,12 @@ public sealed class ClientState
     /// activation, moved there and emptied.
     /// </summary>
     [Id(4)] public Dictionary<string, IdempotentSession> Idempotency { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many connections were live in each month, for usage (<see cref="Usage.MonthlyConnectionCounts"/>).</summary>
+    [Id(5)] public Usage.MonthlyConnectionCounts ConnectionMonths { get; set; } = new();
+
+    /// <summary>Whether the client is in the <see cref="IClientDirectoryGrain"/> (clients created before it are added once).</summary>
+    [Id(6)] public bool Listed { get; set; }
 }
 
 /// <summary>A session created under an idempotency key, as states before <see cref="IdempotencyGrain"/> kept it.</summary>
@@ -39,6 +45,11 @@ public sealed class ClientGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.RecordExists && !state.State.Listed)
+        {
+            await ListAsync(cancellationToken);
+        }
+
         // Keys kept in this state by earlier versions move to their own records once, so the state stops growing.
         if (!state.RecordExists || state.State.Idempotency.Count == 0)
         {
@@ -65,6 +76,7 @@ public sealed class ClientGrain(
         var secret = NewSecret();
         state.State = new ClientState { Name = name, CreatedAt = time.GetUtcNow(), SecretHash = SecretHash.Of(secret) };
         await state.WriteStateAsync();
+        await ListAsync(CancellationToken.None);
         return new CreatedClient(ClientId, secret, name, state.State.CreatedAt);
     }
 
@@ -140,18 +152,39 @@ public sealed class ClientGrain(
     public async Task ConnectionAddedAsync(OwnedConnection connection)
     {
         EnsureExists();
+        var liveBefore = state.State.Connections.Count;
         if (state.State.Connections.TryAdd(connection.ConnectionId, connection))
         {
+            state.State.ConnectionMonths.Added(time.GetUtcNow(), liveBefore);
             await state.WriteStateAsync();
         }
     }
 
     public async Task ConnectionRemovedAsync(string connectionId)
     {
+        var liveBefore = state.State.Connections.Count;
         if (state.RecordExists && state.State.Connections.Remove(connectionId))
         {
+            state.State.ConnectionMonths.Removed(time.GetUtcNow(), liveBefore);
             await state.WriteStateAsync();
         }
+    }
+
+    public Task<int> GetActiveConnectionsAsync(UsageMonth month)
+    {
+        EnsureExists();
+        var active = month < UsageMonth.Of(state.State.CreatedAt)
+            ? 0
+            : state.State.ConnectionMonths.ActiveIn(month, UsageMonth.Of(time.GetUtcNow()), state.State.Connections.Count);
+        return Task.FromResult(active);
+    }
+
+    // Listing first, flag after: a crash between the two lists the client again, which the directory ignores.
+    private async Task ListAsync(CancellationToken cancellationToken)
+    {
+        await GrainFactory.GetGrain<IClientDirectoryGrain>(0).RegisterAsync(new ListedClient(ClientId, state.State.CreatedAt));
+        state.State.Listed = true;
+        await state.WriteStateAsync(cancellationToken);
     }
 
     private IIdempotencyGrain IdempotencyRecord(string idempotencyKey) =>

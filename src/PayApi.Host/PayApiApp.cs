@@ -63,6 +63,7 @@ public static class PayApiApp
         builder.Services.AddOptions<GrainOptions>().Bind(builder.Configuration.GetSection("PayApi:Grains"));
         builder.Services.AddOptions<ProviderDataOptions>().Bind(builder.Configuration.GetSection("PayApi:ProviderData"));
         builder.Services.AddOptions<PayApi.Grains.Sync.SyncOptions>().Bind(builder.Configuration.GetSection("PayApi:Sync"));
+        builder.Services.AddOptions<PayApi.Gateway.Usage.UsageOptions>().Bind(builder.Configuration.GetSection("PayApi:Usage"));
 
         ConfigureLogging(builder);
 
@@ -199,12 +200,13 @@ public static class PayApiApp
     private static void ConfigureLogging(WebApplicationBuilder builder)
     {
         builder.Logging.EnableRedaction();
-        builder.Logging.AddSimpleConsole(o =>
+        // Our console logger in place of the framework's (see LineConsoleLoggerProvider for why); other providers stay.
+        foreach (var console in builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider)).ToList())
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Services.Remove(console);
+        }
+
+        builder.Services.AddSingleton<ILoggerProvider, Logging.LineConsoleLoggerProvider>();
 
         // Framework request logs print raw URLs (session capabilities, end-user ids); ours print route templates.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

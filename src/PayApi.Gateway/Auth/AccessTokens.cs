@@ -7,7 +7,11 @@ using PayApi.Contracts;
 namespace PayApi.Gateway.Auth;
 
 /// <summary>What a valid access token names: a connection, its client and its token generation.</summary>
-public sealed record AccessTokenClaims(string ConnectionId, string ClientId, long Generation, string TokenId);
+public sealed record AccessTokenClaims(string ConnectionId, string ClientId, long Generation, string TokenId)
+{
+    /// <summary>The token's request-rate bucket (<see cref="Http.CallerLimits"/>), built once per verified token rather than per request.</summary>
+    public string CallerKey { get; } = $"token:{ConnectionId}:{TokenId}";
+}
 
 /// <summary>
 /// ES256 JWTs as docs/api.md fixes them. Validation allows exactly one algorithm and one key id, one spelling of
@@ -44,6 +48,13 @@ public sealed class AccessTokens(IGrainFactory grains, TimeProvider time)
         var signingInput = Segment(header) + "." + Segment(payload);
         var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return signingInput + "." + Base64Url.EncodeToString(CompactJws.ToLowS(signature));
+    }
+
+    /// <summary>The claims of a token this gateway verified before, without verifying it again.</summary>
+    public bool TryRecall(string token, out AccessTokenClaims claims)
+    {
+        claims = null!;
+        return token.Length <= 2048 && _verified.TryGet(token, out claims);
     }
 
     /// <summary>Returns the claims of a well-signed token of ours, or null for anything else.</summary>

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using PayApi.Contracts;
+using PayApi.Gateway.Auth;
+using PayApi.Gateway.Usage;
+
+namespace PayApi.Gateway.Endpoints;
+
+/// <summary>Usage: a developer's own (<c>GET /v1/usage</c>) and every client's for the operator (<c>GET /admin/v1/usage</c>).</summary>
+public static class UsageEndpoints
+{
+    // Clients read at once by the operator's export: enough to hide latency, few enough not to flood the silo.
+    private const int ExportParallelism = 8;
+
+    public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/v1").RequireCaller(Authenticators.RequireClient)
+            .MapGet("/usage", async (HttpContext context, IGrainFactory grains, TimeProvider time) =>
+            {
+                var report = await UsageReport.ReadAsync(grains, context.ClientId(), UsageReport.RequestedMonth(context, time));
+                return Results.Json(report.ToJson());
+            });
+
+        app.MapGroup("/admin/v1").RequireCaller(Authenticators.RequireAdmin)
+            .MapGet("/usage", async (HttpContext context, IGrainFactory grains, TimeProvider time) =>
+            {
+                var month = UsageReport.RequestedMonth(context, time);
+                var clients = await grains.GetGrain<IClientDirectoryGrain>(0).ListAsync();
+                var reports = new UsageReport[clients.Count];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, clients.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = ExportParallelism, CancellationToken = context.RequestAborted },
+                    async (i, _) =>
+                    {
+                        var info = await grains.GetGrain<IClientGrain>(clients[i].ClientId).GetAsync();
+                        reports[i] = await UsageReport.ReadAsync(grains, clients[i].ClientId, month, info?.Name);
+                    });
+
+                // Clients created after the month ended had no usage in it.
+                var rows = reports.Where((r, i) => UsageMonth.Of(clients[i].CreatedAt) <= month).ToList();
+                return WantsCsv(context.Request)
+                    ? Results.Text(UsageReport.ToCsv(rows), "text/csv; charset=utf-8")
+                    : Results.Json(new { month = month.ToString(), data = rows.Select(r => r.ToJson(withName: true)) });
+            });
+
+        return app;
+    }
+
+    private static bool WantsCsv(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+}
