@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using PayApi.Testing;
@@ -43,7 +44,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
             receiver!._bodies.Enqueue((signal, buffer.ToArray()));
             // An empty Export*ServiceResponse: full success.
-            return Results.Bytes([], "application/x-protobuf");
+            return Results.Bytes(Array.Empty<byte>(), "application/x-protobuf");
         });
         receiver = new OtlpReceiver(app, new Uri($"http://127.0.0.1:{port}"));
         await app.StartAsync();
