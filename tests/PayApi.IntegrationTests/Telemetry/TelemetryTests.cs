@@ -59,14 +59,14 @@ public sealed class TelemetryTests
         Assert.Equal("invalid_credentials", refused.GetProperty("error").GetProperty("code").GetString());
 
         // Spans: a gateway request whose trace holds an Orleans grain call and the provider's HttpClient call.
-        var stripeAuthority = stripe.GetLeftPart(UriPartial.Authority);
+        var stripePort = stripe.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         List<OtlpSpan> spans = [];
         string? linkedTrace = null;
         await WaitUntilAsync(() =>
         {
             spans = [.. receiver.Bodies("traces").SelectMany(Otlp.Spans)];
             linkedTrace = spans
-                .Where(s => s.Scope == "System.Net.Http" && s.Attributes.GetValueOrDefault("url.full") == stripeAuthority)
+                .Where(s => s.Scope == "System.Net.Http" && s.Kind == 3 && s.Attributes.GetValueOrDefault("server.port") == stripePort)
                 .Select(s => s.TraceId)
                 .FirstOrDefault(t =>
                     spans.Any(s => s.TraceId == t && s.Scope.StartsWith("Microsoft.Orleans", StringComparison.Ordinal))
