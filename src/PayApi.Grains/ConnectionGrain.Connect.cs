@@ -53,9 +53,11 @@ public sealed partial class ConnectionGrain
         try
         {
             granted = await adapter.VerifyAccessAsync(context, CancellationToken.None);
+            Telemetry.PayApiTelemetry.Login("connect", adapter.Info.Id, "ok");
         }
         catch (PayApiException ex) when (ex.Code == ErrorCodes.MfaRequired)
         {
+            Telemetry.PayApiTelemetry.Login("connect", adapter.Info.Id, ex.Code);
             _attemptProxy = context.Session.Proxy;
             _pendingLogin = new PendingLogin(request, context, time.GetUtcNow() + _options.SessionLifetime);
             LogMfaRequired(logger, ConnectionId, adapter.Info.Id);
@@ -63,6 +65,7 @@ public sealed partial class ConnectionGrain
         }
         catch (PayApiException ex)
         {
+            Telemetry.PayApiTelemetry.Login("connect", adapter.Info.Id, ex.Code);
             _attemptProxy = context.Session.Proxy;
             LogConnectRefused(logger, ConnectionId, adapter.Info.Id, ex.Code);
             return new ConnectOutcome(false, new ErrorInfo(ex.Code, ex.Detail), 0);
@@ -85,9 +88,11 @@ public sealed partial class ConnectionGrain
         try
         {
             await adapter.SubmitMfaAsync(pending.Context, code, CancellationToken.None);
+            Telemetry.PayApiTelemetry.Login("mfa", adapter.Info.Id, "ok");
         }
         catch (PayApiException ex)
         {
+            Telemetry.PayApiTelemetry.Login("mfa", adapter.Info.Id, ex.Code);
             LogConnectRefused(logger, ConnectionId, adapter.Info.Id, ex.Code);
             if (ex.Code != ErrorCodes.InvalidMfaCode && ex.Code != ErrorCodes.MfaRequired)
             {
@@ -161,6 +166,7 @@ public sealed partial class ConnectionGrain
         }
 
         await state.WriteStateAsync();
+        ReportStatus();
         if (hadData)
         {
             await RemoveStaleChunksAsync(NoChunks);

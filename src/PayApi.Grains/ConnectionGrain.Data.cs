@@ -24,6 +24,13 @@ public sealed partial class ConnectionGrain
     /// <summary>The window, fresh from memory or the store, or fetched from the provider (<c>cached</c> false).</summary>
     private async Task<(DataWindow Window, bool Cached)> ReadWindowAsync()
     {
+        var read = await ReadWindowCoreAsync();
+        Telemetry.PayApiTelemetry.DataRead(read.Cached);
+        return read;
+    }
+
+    private async Task<(DataWindow Window, bool Cached)> ReadWindowCoreAsync()
+    {
         // Fast path, no lock: a fresh window already in memory, or a fresh generation stored that this activation has
         // not opened yet (the refresh that woke the grain may hold the gate for a whole browser login).
         if (FreshWindow() is { } fresh)

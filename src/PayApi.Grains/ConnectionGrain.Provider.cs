@@ -47,11 +47,37 @@ public sealed partial class ConnectionGrain
         var context = await ProviderContextAsync();
         var outcome = await CallProviderAsync(context, async () =>
         {
-            var alive = await adapter.KeepAliveAsync(context, CancellationToken.None);
+            KeepAliveResult alive;
+            try
+            {
+                alive = await adapter.KeepAliveAsync(context, CancellationToken.None);
+            }
+            catch (PayApiException ex)
+            {
+                Telemetry.PayApiTelemetry.KeepAlive(adapter.Info.Id, ex.Code);
+                throw;
+            }
+
+            Telemetry.PayApiTelemetry.KeepAlive(adapter.Info.Id, alive switch
+            {
+                KeepAliveResult.Alive => "alive",
+                KeepAliveResult.SessionExpired => "expired",
+                _ => "not_needed",
+            });
             if (alive == KeepAliveResult.SessionExpired)
             {
                 LogReLogin(logger, ConnectionId, adapter.Info.Id);
-                await adapter.VerifyAsync(context, CancellationToken.None);
+                try
+                {
+                    await adapter.VerifyAsync(context, CancellationToken.None);
+                }
+                catch (PayApiException ex)
+                {
+                    Telemetry.PayApiTelemetry.Login("relogin", adapter.Info.Id, ex.Code);
+                    throw;
+                }
+
+                Telemetry.PayApiTelemetry.Login("relogin", adapter.Info.Id, "ok");
             }
 
             return alive;
@@ -142,6 +168,7 @@ public sealed partial class ConnectionGrain
             s.Status = status;
             s.Error = error;
             await state.WriteStateAsync();
+            ReportStatus();
         }
     }
 
@@ -154,6 +181,7 @@ public sealed partial class ConnectionGrain
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
         await state.WriteStateAsync();
+        ReportStatus();
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using PayApi.Contracts;
 using PayApi.ProviderData;
 using PayApi.Providers;
 using PayApi.Scraping;
+using PayApi.Telemetry;
 using PayApi.Vault;
 
 namespace PayApi.Grains;
@@ -35,6 +36,7 @@ public sealed partial class ConnectionGrain(
     private readonly GrainOptions _options = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly RefreshPacing _developerRefreshes = new(time);
+    private readonly ConnectionStatusMeter _statusMeter = new();
 
     private string ConnectionId => this.GetPrimaryKeyString();
 
@@ -42,6 +44,7 @@ public sealed partial class ConnectionGrain(
         state.RecordExists
             ? ExclusiveAsync(async () =>
             {
+                ReportStatus();
                 await EnforceCacheAgeAsync();
                 await StartBackfillAsync(); // a backfill the previous activation did not finish goes on
             })
@@ -50,8 +53,12 @@ public sealed partial class ConnectionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ForgetPlaintext();
+        _statusMeter.Report(null);
         return Task.CompletedTask;
     }
+
+    /// <summary>Moves this grain's count in the <c>payapi.connections</c> metric to its current status.</summary>
+    private void ReportStatus() => _statusMeter.Report(state.RecordExists ? state.State.Status : null);
 
     public Task<ConnectOutcome> ConnectAsync(ConnectRequest request) => ExclusiveAsync(() => ConnectCoreAsync(request));
 

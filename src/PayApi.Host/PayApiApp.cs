@@ -66,19 +66,45 @@ public static class PayApiApp
         builder.Services.AddOptions<PayApi.Gateway.Usage.UsageOptions>().Bind(builder.Configuration.GetSection("PayApi:Usage"));
 
         ConfigureLogging(builder);
+        var telemetry = OpenTelemetrySetup.Add(builder);
+        var dashboard = OpsDashboard.IsEnabled(builder.Configuration);
 
         SandboxServer? sandbox = null;
         var clusterCertificate = ClusterTls.Load(settings.Orleans.Tls);
         IPAddress? advertisedIp = null;
         if (role == HostRole.Gateway)
         {
-            builder.UseOrleansClient(client => ClientSetup.Configure(client, settings, clusterCertificate));
+            builder.UseOrleansClient(client =>
+            {
+                ClientSetup.Configure(client, settings, clusterCertificate);
+                if (telemetry)
+                {
+                    client.AddActivityPropagation();
+                }
+
+                if (dashboard)
+                {
+                    OpsDashboard.Configure(client);
+                }
+            });
         }
         else
         {
             advertisedIp = await AdvertisedAddress.ResolveAsync(
                 settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
-            builder.UseOrleans(silo => SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate));
+            builder.UseOrleans(silo =>
+            {
+                SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate);
+                if (telemetry)
+                {
+                    silo.AddActivityPropagation();
+                }
+
+                if (dashboard)
+                {
+                    OpsDashboard.Configure(silo);
+                }
+            });
             sandbox = await AddSiloServicesAsync(builder, settings, dataDir, providers!.Providers);
         }
 
@@ -113,6 +139,10 @@ public static class PayApiApp
         else
         {
             app.MapPayApiGateway();
+            if (dashboard)
+            {
+                OpsDashboard.Map(app);
+            }
         }
 
         if (role != HostRole.Gateway)

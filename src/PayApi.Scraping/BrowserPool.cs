@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
+using PayApi.Telemetry;
 
 namespace PayApi.Scraping;
 
@@ -62,7 +64,20 @@ public sealed class BrowserPool : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        // One span per job, from the wait for a slot to the end; it names nothing of the job (no URL, no proxy, no cookie).
+        using var activity = PayApiTelemetry.Source.StartActivity("browser job", ActivityKind.Internal);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        PayApiTelemetry.BrowserQueue.Add(1);
+        try
+        {
+            await _slots.WaitAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            PayApiTelemetry.BrowserQueue.Add(-1);
+        }
+
         try
         {
             // A browser that died between jobs may still look connected; one relaunch covers that gap.
@@ -92,12 +107,21 @@ public sealed class BrowserPool : IAsyncDisposable
 
                 Interlocked.Increment(ref _activeJobs);
                 Interlocked.Increment(ref _jobsRun);
+                PayApiTelemetry.BrowserActive.Add(1);
                 try
                 {
-                    return await RunInContextAsync(context, job, work, ct).ConfigureAwait(false);
+                    var result = await RunInContextAsync(context, job, work, ct).ConfigureAwait(false);
+                    outcome = "ok";
+                    return result;
+                }
+                catch (TimeoutException)
+                {
+                    outcome = "timeout";
+                    throw;
                 }
                 finally
                 {
+                    PayApiTelemetry.BrowserActive.Add(-1);
                     Interlocked.Decrement(ref _activeJobs);
                     await ReleaseAsync(instance).ConfigureAwait(false);
                 }
@@ -106,6 +130,14 @@ public sealed class BrowserPool : IAsyncDisposable
         finally
         {
             _slots.Release();
+            var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+            PayApiTelemetry.BrowserJobs.Add(1, outcomeTag);
+            PayApiTelemetry.BrowserJobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcomeTag);
+            activity?.SetTag("payapi.outcome", outcome);
+            if (outcome != "ok")
+            {
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
         }
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Amazon.KeyManagementService.Model;
 using PayApi.Aws;
+using PayApi.Telemetry;
 
 namespace PayApi.Vault.Kms;
 
@@ -13,13 +15,32 @@ public static class KmsCalls
     public static async Task<T> RunAsync<T>(string operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
+        // One span per request (its name and operation tag only: never a key id, a context or a ciphertext).
+        using var activity = PayApiTelemetry.Source.StartActivity("kms " + operation, ActivityKind.Client);
+        activity?.SetTag("rpc.system", "aws-api");
+        activity?.SetTag("rpc.service", "KMS");
+        activity?.SetTag("rpc.method", operation);
+        var outcome = "refused";
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            var result = await call(cancellationToken).ConfigureAwait(false);
+            outcome = "ok";
+            return result;
         }
         catch (Exception e) when (IsOutage(e, cancellationToken))
         {
+            outcome = "unavailable";
             throw new KmsUnavailableException($"KMS {operation} failed after retries ({Describe(e)}).", e);
+        }
+        finally
+        {
+            activity?.SetTag("payapi.outcome", outcome);
+            if (outcome != "ok")
+            {
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
+
+            PayApiTelemetry.KmsCalls.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 
