@@ -16,7 +16,7 @@ namespace PayApi.IntegrationTests;
 public sealed partial class OpenApiDocumentTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     // The endpoints allowed to stay out of the document: the document itself and the reference page built from it.
-    private static readonly string[] Undocumented = ["/openapi/{}.json", "/docs", "/docs/{}"];
+    private static readonly string[] Undocumented = ["/openapi/{}.json", "/openapi/v1.json", "/docs", "/docs/{}"];
 
     [Fact]
     public async Task Document_passes_the_redocly_linter()
@@ -100,7 +100,9 @@ public sealed partial class OpenApiDocumentTests(HostFixture fixture) : IClassFi
             .SelectMany(file => EndpointMention().Matches(File.ReadAllText(file)).Select(m => (File: file, Key: Key(m.Groups[1].Value, m.Groups[2].Value))))
             .ToList();
         Assert.NotEmpty(named);
-        var missing = named.Where(n => !documented.Contains(n.Key)).Select(n => $"{n.Key} (named in {n.File})").Distinct().Order().ToList();
+        var missing = named
+            .Where(n => !documented.Contains(n.Key) && !Undocumented.Any(u => n.Key.EndsWith(" " + u, StringComparison.Ordinal)))
+            .Select(n => $"{n.Key} (named in {n.File})").Distinct().Order().ToList();
         Assert.True(missing.Count == 0, "Not in /openapi/v1.json:\n" + string.Join("\n", missing));
     }
 

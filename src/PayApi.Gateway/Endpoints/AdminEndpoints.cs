@@ -23,7 +23,7 @@ public static class AdminEndpoints
             return Results.Json(created, statusCode: StatusCodes.Status201Created);
         })
         .WithSummary("Create an API client").WithDescription("The client_secret is shown once; only a hash is stored.")
-        .Accepts<CreateClientRequest>("application/json").Produces<CreatedClient>(StatusCodes.Status201Created);
+        .RequestBody<CreateClientRequest>().Produces<CreatedClient>(StatusCodes.Status201Created);
 
         admin.MapGet("/clients/{client_id}", async (string client_id, IGrainFactory grains) =>
         {

@@ -86,7 +86,7 @@ public static class ConnectEndpoints
             return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
         })
         .WithSummary("Submit the end-user's credentials").WithDescription("Verified against the provider before the session can succeed; poll the session for the outcome.")
-        .Accepts<SubmitCredentialsRequest>("application/json").Produces<StatusResponse>(StatusCodes.Status202Accepted)
+        .RequestBody<SubmitCredentialsRequest>().Produces<StatusResponse>(StatusCodes.Status202Accepted)
         .ProblemCodes(ErrorCodes.SessionExpired, ErrorCodes.Conflict);
 
         api.MapPost("/mfa", async (string session_id, HttpContext context, IGrainFactory grains) =>
@@ -97,7 +97,7 @@ public static class ConnectEndpoints
             return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
         })
         .WithSummary("Submit the one-time code the provider asked for")
-        .Accepts<SubmitMfaRequest>("application/json").Produces<StatusResponse>(StatusCodes.Status202Accepted)
+        .RequestBody<SubmitMfaRequest>().Produces<StatusResponse>(StatusCodes.Status202Accepted)
         .ProblemCodes(ErrorCodes.SessionExpired, ErrorCodes.Conflict);
 
         return app;

@@ -23,7 +23,7 @@ public static class DeveloperEndpoints
         v1.MapPost("/connect/sessions", OpenSessionAsync)
             .WithSummary("Open a connect session for an end-user")
             .WithDescription("Send the end-user to connect_url. With connection_id (one of yours) the session repairs that connection in place. The same Idempotency-Key and body within 24 h return the same session; another body with that key is a 409 conflict.")
-            .Accepts<CreateSessionRequest>("application/json").Produces<SessionCreatedResponse>(StatusCodes.Status201Created)
+            .RequestBody<CreateSessionRequest>().Produces<SessionCreatedResponse>(StatusCodes.Status201Created)
             .HeaderParameter("Idempotency-Key", "Up to 255 characters; retries with the same key and body return the same session.", "4f1c2a9e-7d1b-4c55-9a0e-2b7f0e6f5a10")
             .ProblemCodes(ErrorCodes.Conflict);
 
@@ -53,7 +53,7 @@ public static class DeveloperEndpoints
             return Results.Json(new { connection_id = result.ConnectionId, access_token = token });
         })
         .WithSummary("Exchange a session's code for the access token")
-        .Accepts<ExchangeRequest>("application/json").Produces<ExchangeResponse>();
+        .RequestBody<ExchangeRequest>().Produces<ExchangeResponse>();
 
         v1.MapGet("/connections", async (HttpContext context, IGrainFactory grains, string? end_user_id) =>
         {

@@ -10,7 +10,7 @@ namespace PayApi.Gateway.OpenApi;
 /// <code>
 /// v1.MapPut("/webhook", handler)
 ///   .WithSummary("Set the webhook URL")                       // required by the linter
-///   .Accepts&lt;SetWebhookRequest&gt;("application/json")      // the request body's shape (a record in WireShapes.cs)
+///   .RequestBody&lt;SetWebhookRequest&gt;()                    // the JSON request body's shape (a record in WireShapes.cs)
 ///   .Produces&lt;WebhookSecretResponse&gt;()                   // each success status and its shape
 ///   .ProblemCodes(ErrorCodes.Conflict)                         // problem codes beyond the automatic ones
 ///   .QueryParameter("cursor", "A next_cursor of a previous page.");   // query parameters read from HttpContext
@@ -36,6 +36,19 @@ public static class ApiDoc
         return builder.WithMetadata(new ProblemCodesMetadata(codes));
     }
 
+    /// <summary>
+    /// The JSON body the handler reads itself (with <c>JsonBody</c>). Documentation only: unlike <c>Accepts&lt;T&gt;()</c>
+    /// it adds no content-type constraint to routing, so a wrong Content-Type still reaches the handler (after
+    /// authentication) and gets its own problem document rather than routing's 415.
+    /// </summary>
+    public static TBuilder RequestBody<TBuilder>(this TBuilder builder, Type type, string? description = null)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestBodyMetadata(type, description));
+
+    /// <inheritdoc cref="RequestBody{TBuilder}(TBuilder, Type, string?)"/>
+    public static RouteHandlerBuilder RequestBody<TBody>(this RouteHandlerBuilder builder, string? description = null) =>
+        builder.RequestBody(typeof(TBody), description);
+
     /// <summary>A query parameter the handler reads itself (not bound from its signature).</summary>
     public static TBuilder QueryParameter<TBuilder>(this TBuilder builder, string name, string description, string type = "string", string? format = null, bool required = false, string? example = null)
         where TBuilder : IEndpointConventionBuilder =>
@@ -50,6 +63,9 @@ public static class ApiDoc
     public static RouteHandlerBuilder ProducesText(this RouteHandlerBuilder builder, string contentType, string description, int status = StatusCodes.Status200OK) =>
         builder.WithMetadata(new TextResponseMetadata(status, contentType, description));
 }
+
+/// <summary>The JSON request body an endpoint reads itself.</summary>
+public sealed record RequestBodyMetadata(Type Type, string? Description);
 
 /// <summary>Problem codes an endpoint documents beyond the automatic ones.</summary>
 public sealed record ProblemCodesMetadata(IReadOnlyList<string> Codes);

@@ -16,7 +16,7 @@ namespace PayApi.Gateway.OpenApi;
 /// </summary>
 internal sealed class PayApiOperationTransformer : IOpenApiOperationTransformer
 {
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var description = context.Description;
         var metadata = description.ActionDescriptor.EndpointMetadata;
@@ -41,10 +41,28 @@ internal sealed class PayApiOperationTransformer : IOpenApiOperationTransformer
             : [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(security, context.Document)] = [] }];
 
         AddParameters(operation, metadata);
+        await AddRequestBodyAsync(operation, context, metadata, cancellationToken);
         AddBodyExamples(operation, metadata, json);
         AddTextResponses(operation, metadata);
         AddProblems(operation, context, ProblemCodes(metadata, path, security, operation));
-        return Task.CompletedTask;
+    }
+
+    private static async Task AddRequestBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata, CancellationToken cancellationToken)
+    {
+        if (metadata.OfType<RequestBodyMetadata>().LastOrDefault() is not { } body)
+        {
+            return;
+        }
+
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Description = body.Description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken) },
+            },
+        };
     }
 
     /// <summary>The problems an endpoint can answer: those every endpoint of its kind can, and those it names.</summary>
@@ -56,7 +74,7 @@ internal sealed class PayApiOperationTransformer : IOpenApiOperationTransformer
             codes.Add(ErrorCodes.Unauthorized);
         }
 
-        if (metadata.OfType<IAcceptsMetadata>().Any())
+        if (metadata.OfType<RequestBodyMetadata>().Any() || metadata.OfType<IAcceptsMetadata>().Any())
         {
             codes.Add(ErrorCodes.InvalidRequest);
             codes.Add(ErrorCodes.PayloadTooLarge);
@@ -182,7 +200,7 @@ internal sealed class PayApiOperationTransformer : IOpenApiOperationTransformer
 
     private static void AddBodyExamples(OpenApiOperation operation, IList<object> metadata, JsonSerializerOptions json)
     {
-        if (metadata.OfType<IAcceptsMetadata>().LastOrDefault()?.RequestType is { } requestType
+        if ((metadata.OfType<RequestBodyMetadata>().LastOrDefault()?.Type ?? metadata.OfType<IAcceptsMetadata>().LastOrDefault()?.RequestType) is { } requestType
             && ApiExamples.For(requestType) is { } requestExample
             && operation.RequestBody?.Content is { } requestContent)
         {

@@ -5,7 +5,7 @@ using PayApi.Contracts;
 namespace PayApi.Gateway.OpenApi;
 
 // The JSON bodies that endpoints read or write as anonymous objects, named for the OpenAPI document
-// (.Accepts<T>() / .Produces<T>()). Bodies that are contract records (ConnectionView, BalanceView, ...) are documented as those.
+// (.RequestBody<T>() / .Produces<T>()). Bodies that are contract records (ConnectionView, BalanceView, ...) are documented as those.
 // Serialized with the gateway's JSON options (snake_case), as the endpoints' own answers are.
 
 [Description("Create an API client.")]
