@@ -33,3 +33,13 @@ ensure_s3rver() {
     npm ci --prefix tests/tools/s3rver --no-audit --no-fund --loglevel=error
   fi
 }
+
+# ensure_redocly — Node.js, and the OpenAPI linter @redocly/cli (one bundled package) in tests/tools/redocly,
+# pinned by its lock file; the OpenAPI document test lints the document a running host serves with it.
+ensure_redocly() {
+  ensure_debian_packages nodejs:node npm:npm
+  if [ ! -f tests/tools/redocly/node_modules/@redocly/cli/package.json ]; then
+    echo "Installing @redocly/cli (npm ci in tests/tools/redocly)"
+    npm ci --prefix tests/tools/redocly --no-audit --no-fund --loglevel=error
+  fi
+}

@@ -64,6 +64,9 @@ public static class ErrorCodes
         Definitions.TryGetValue(code, out var d) ? d : Definitions[InternalError];
 
     public static bool IsKnown(string code) => Definitions.ContainsKey(code);
+
+    /// <summary>Every code of the contract.</summary>
+    public static IEnumerable<string> All => Definitions.Keys;
 }
 
 /// <summary>Status, actor, title and retryability of one error code.</summary>

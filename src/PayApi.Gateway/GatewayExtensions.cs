@@ -8,6 +8,7 @@ using PayApi.Gateway.Auth;
 using PayApi.Gateway.Cluster;
 using PayApi.Gateway.Endpoints;
 using PayApi.Gateway.Http;
+using PayApi.Gateway.OpenApi;
 using PayApi.Gateway.Usage;
 
 namespace PayApi.Gateway;
@@ -39,7 +40,13 @@ public static class GatewayExtensions
         services.TryAddTimeProvider();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddRedaction(r => r.SetRedactor<ErasingRedactor>(new DataClassificationSet(PayApiTaxonomy.Secret)));
-        services.AddOpenApi();
+        services.AddOpenApi(o =>
+        {
+            // The document is generated from the mapped endpoints' metadata (see OpenApi/ApiDoc.cs for how an endpoint annotates itself).
+            o.AddDocumentTransformer<PayApiDocumentTransformer>();
+            o.AddOperationTransformer<PayApiOperationTransformer>();
+            o.AddSchemaTransformer<RequiredMembersSchemaTransformer>();
+        });
         return services;
     }
 
@@ -56,6 +63,11 @@ public static class GatewayExtensions
             invocation.Arguments.OfType<string>().FirstOrDefault() is { } name && name.Equals(OpenApiDocument, StringComparison.OrdinalIgnoreCase)
                 ? await next(invocation)
                 : throw PayApiException.NotFound("OpenAPI document"));
+        if (ApiReferencePage.IsEnabled(app))
+        {
+            app.MapApiReference($"/openapi/{OpenApiDocument}.json");
+        }
+
         app.MapAdminApi();
         app.MapDeveloperApi();
         app.MapConnectionApi();

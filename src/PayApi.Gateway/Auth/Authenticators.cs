@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PayApi.Contracts;
 using PayApi.Gateway.Http;
+using PayApi.Gateway.OpenApi;
 using PayApi.Gateway.Usage;
 
 namespace PayApi.Gateway.Auth;
@@ -33,7 +34,17 @@ public static class Authenticators
 
     /// <summary>Guards a group with <paramref name="authenticate"/>; its calls are then limited per caller, not per address.</summary>
     public static RouteGroupBuilder RequireCaller(this RouteGroupBuilder group, Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> authenticate) =>
-        group.AddEndpointFilter(authenticate).WithMetadata(CallerLimits.Authenticated);
+        group.AddEndpointFilter(authenticate).WithMetadata(CallerLimits.Authenticated, SecurityOf(authenticate));
+
+    // The OpenAPI document's security scheme of a group, read from the authenticator that guards it.
+    private static ApiSecurityMetadata SecurityOf(Func<EndpointFilterInvocationContext, EndpointFilterDelegate, ValueTask<object?>> authenticate) =>
+        authenticate.Method.Name switch
+        {
+            nameof(RequireAdmin) => new(ApiSecurityMetadata.Admin),
+            nameof(RequireClient) => new(ApiSecurityMetadata.Client),
+            nameof(RequireAccessToken) => new(ApiSecurityMetadata.AccessToken),
+            _ => throw new ArgumentException("An authenticator of this class is required.", nameof(authenticate)),
+        };
 
     public static async ValueTask<object?> RequireAdmin(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
+using PayApi.Gateway.OpenApi;
 using PayApi.Gateway.Http;
 
 namespace PayApi.Gateway.Endpoints;
@@ -20,13 +21,16 @@ public static class AdminEndpoints
             var name = body.RequiredString("name", 200);
             var created = await grains.GetGrain<IClientGrain>(Ids.NewClientId()).CreateAsync(name);
             return Results.Json(created, statusCode: StatusCodes.Status201Created);
-        });
+        })
+        .WithSummary("Create an API client").WithDescription("The client_secret is shown once; only a hash is stored.")
+        .RequestBody<CreateClientRequest>().Produces<CreatedClient>(StatusCodes.Status201Created);
 
         admin.MapGet("/clients/{client_id}", async (string client_id, IGrainFactory grains) =>
         {
             var info = Ids.IsWellFormed(client_id, Ids.ClientPrefix) ? await grains.GetGrain<IClientGrain>(client_id).GetAsync() : null;
             return Results.Json(info ?? throw PayApiException.NotFound("client"));
-        });
+        })
+        .WithSummary("Get a client").Produces<ClientInfo>();
 
         admin.MapPost("/clients/{client_id}/rotate-secret", async (string client_id, IGrainFactory grains) =>
         {
@@ -37,16 +41,20 @@ public static class AdminEndpoints
 
             var secret = await grains.GetGrain<IClientGrain>(client_id).RotateSecretAsync();
             return Results.Json(new { client_secret = secret });
-        });
+        })
+        .WithSummary("Rotate a client's secret").WithDescription("The old secret stops working at once.").Produces<ClientSecretResponse>();
 
         admin.MapPost("/keys/rotate", async (IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RotateAsync()));
+            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RotateAsync()))
+            .WithSummary("Start a new master key version").Produces<KeyVersionView>().ProblemCodes(ErrorCodes.Conflict);
 
         admin.MapGet("/keys", async (IGrainFactory grains) =>
-            Results.Json(new { data = await grains.GetGrain<IKeyAdminGrain>(0).ListAsync() }));
+            Results.Json(new { data = await grains.GetGrain<IKeyAdminGrain>(0).ListAsync() }))
+            .WithSummary("List master key versions").Produces<KeyVersionList>();
 
         admin.MapPost("/keys/rewrap", async (IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RewrapAsync()));
+            Results.Json(await grains.GetGrain<IKeyAdminGrain>(0).RewrapAsync()))
+            .WithSummary("Re-wrap every data key under the newest master key").Produces<RewrapReport>().ProblemCodes(ErrorCodes.Conflict);
 
         admin.MapGet("/failure-bundles", async (IGrainFactory grains, string? connection_id) =>
         {
@@ -57,7 +65,8 @@ public static class AdminEndpoints
 
             var list = await grains.GetGrain<IFailureBundleGrain>(0).ListAsync(connection_id);
             return Results.Json(new { data = list });
-        });
+        })
+        .WithSummary("List failure bundles").Produces<FailureBundleList>().ProblemCodes(ErrorCodes.NotFound);
 
         admin.MapGet("/connections/{connection_id}/failure-bundles/{bundle_id}", async (string connection_id, string bundle_id, HttpContext context, IGrainFactory grains) =>
         {
@@ -70,7 +79,8 @@ public static class AdminEndpoints
                 screenshot_png_base64 = Convert.ToBase64String(bundle.ScreenshotPng),
                 html = bundle.Html,
             });
-        });
+        })
+        .WithSummary("Open a failure bundle").Produces<FailureBundleResponse>().ProblemCodes(ErrorCodes.Conflict);
 
         return app;
     }

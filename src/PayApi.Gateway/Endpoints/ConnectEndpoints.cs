@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Http;
+using PayApi.Gateway.OpenApi;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -25,7 +26,8 @@ public static class ConnectEndpoints
 
             context.Response.Headers.CacheControl = "public, max-age=300";
             return Results.Bytes(asset.Content, asset.Type);
-        });
+        })
+        .WithSummary("A static file of the Connect page").ProducesText("text/javascript", "The script or stylesheet.").ProducesText("text/css", "The script or stylesheet.");
 
         // The page is served for any id: a mistyped link gets the page's own "not valid" screen, not JSON.
         app.MapGet("/connect/{session_id}", (string session_id, HttpContext context) =>
@@ -38,7 +40,8 @@ public static class ConnectEndpoints
             headers.CacheControl = "no-store";
             var page = Assets["connect.html"];
             return Results.Bytes(page.Content, page.Type);
-        });
+        })
+        .WithSummary("The Connect page").ProducesText("text/html", "The page: pick a provider, enter its fields, answer MFA.");
 
         var api = app.MapGroup("/connect/api/{session_id}");
 
@@ -57,7 +60,8 @@ public static class ConnectEndpoints
                 error = view.Error,
                 redirect_to = view.RedirectTo,
             });
-        });
+        })
+        .WithSummary("The session as the Connect page sees it").Produces<ConnectPageResponse>().ProblemCodes(ErrorCodes.SessionExpired);
 
         api.MapPost("/credentials", async (string session_id, HttpContext context, IGrainFactory grains, ProviderDirectory directory) =>
         {
@@ -80,7 +84,10 @@ public static class ConnectEndpoints
 
             var status = await Session(grains, session_id).SubmitCredentialsAsync(new SubmittedCredentials(providerId, fields));
             return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
-        });
+        })
+        .WithSummary("Submit the end-user's credentials").WithDescription("Verified against the provider before the session can succeed; poll the session for the outcome.")
+        .RequestBody<SubmitCredentialsRequest>().Produces<StatusResponse>(StatusCodes.Status202Accepted)
+        .ProblemCodes(ErrorCodes.SessionExpired, ErrorCodes.Conflict);
 
         api.MapPost("/mfa", async (string session_id, HttpContext context, IGrainFactory grains) =>
         {
@@ -88,7 +95,10 @@ public static class ConnectEndpoints
             var code = body.RequiredString("code", 32);
             var status = await Session(grains, session_id).SubmitMfaAsync(code);
             return Results.Json(new { status }, statusCode: StatusCodes.Status202Accepted);
-        });
+        })
+        .WithSummary("Submit the one-time code the provider asked for")
+        .RequestBody<SubmitMfaRequest>().Produces<StatusResponse>(StatusCodes.Status202Accepted)
+        .ProblemCodes(ErrorCodes.SessionExpired, ErrorCodes.Conflict);
 
         return app;
     }

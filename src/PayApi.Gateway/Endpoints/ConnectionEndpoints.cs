@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
+using PayApi.Gateway.OpenApi;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -18,41 +19,60 @@ public static class ConnectionEndpoints
         {
             var token = context.Token();
             return Results.Json(await Grain(grains, token).GetByTokenAsync(token.Grant()));
-        });
+        })
+        .WithSummary("Get this connection").Produces<ConnectionView>();
 
         v1.MapGet("/balance", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
             var view = await Grain(grains, token).GetBalanceAsync(token.Grant());
             return Results.Json(new { data = view.Data, fetched_at = view.FetchedAt, cached = view.Cached });
-        });
+        })
+        .WithSummary("Get the account's balances").Produces<BalanceView>()
+        .ProblemCodes(ErrorCodes.Forbidden, ErrorCodes.LoginRequired, ErrorCodes.ProviderUnavailable, ErrorCodes.BotBlocked, ErrorCodes.UnexpectedProviderResponse);
 
         v1.MapGet("/transactions", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
             var page = await Grain(grains, token).GetTransactionsAsync(token.Grant(), Query(context.Request.Query, withDates: true));
             return Results.Json(PageJson(page.Data, page.NextCursor, page.FetchedAt, page.Cached));
-        });
+        })
+        .WithSummary("List transactions, newest first").WithDescription("amount is negative for money out. Page with next_cursor.")
+        .Produces<TransactionPage>()
+        .QueryParameter("limit", "Items per page, 1 to 500 (default 100).", "integer", "int32", example: "100")
+        .QueryParameter("cursor", "The next_cursor of the previous page.")
+        .QueryParameter("from", "Oldest time included: an RFC 3339 time or a YYYY-MM-DD date.", example: "2026-01-01")
+        .QueryParameter("to", "Newest time included: an RFC 3339 time or a YYYY-MM-DD date (the whole day).", example: "2026-11-30")
+        .ProblemCodes(ErrorCodes.Forbidden, ErrorCodes.LoginRequired, ErrorCodes.ProviderUnavailable, ErrorCodes.BotBlocked, ErrorCodes.UnexpectedProviderResponse);
 
         v1.MapGet("/payouts", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
             var page = await Grain(grains, token).GetPayoutsAsync(token.Grant(), Query(context.Request.Query, withDates: false));
             return Results.Json(PageJson(page.Data, page.NextCursor, page.FetchedAt, page.Cached));
-        });
+        })
+        .WithSummary("List payouts, newest first").Produces<PayoutPage>()
+        .QueryParameter("limit", "Items per page, 1 to 500 (default 100).", "integer", "int32", example: "100")
+        .QueryParameter("cursor", "The next_cursor of the previous page.")
+        .ProblemCodes(ErrorCodes.Forbidden, ErrorCodes.LoginRequired, ErrorCodes.ProviderUnavailable, ErrorCodes.BotBlocked, ErrorCodes.UnexpectedProviderResponse);
 
         v1.MapPost("/connection/refresh", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
             await Grain(grains, token).RefreshAsync(token.Grant());
             return Results.Json(new { status = "accepted" }, statusCode: StatusCodes.Status202Accepted);
-        });
+        })
+        .WithSummary("Fetch fresh data from the provider now")
+        .WithDescription("Refreshes are spaced by the provider's minimum interval: sooner answers 429 with Retry-After.")
+        .Produces<StatusResponse>(StatusCodes.Status202Accepted)
+        .ProblemCodes(ErrorCodes.LoginRequired, ErrorCodes.ProviderUnavailable, ErrorCodes.BotBlocked, ErrorCodes.UnexpectedProviderResponse);
 
         v1.MapPost("/disconnect", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
             return Results.Json(await Grain(grains, token).DisconnectByTokenAsync(token.Grant()));
-        });
+        })
+        .WithSummary("Disconnect this connection and wipe its secrets").Produces<DisconnectReceipt>();
 
         return app;
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
+using PayApi.Gateway.OpenApi;
 using PayApi.Gateway.Http;
 
 namespace PayApi.Gateway.Endpoints;
@@ -16,15 +17,24 @@ public static class DeveloperEndpoints
         var v1 = app.MapGroup("/v1").RequireCaller(Authenticators.RequireClient);
 
         v1.MapGet("/providers", async (ProviderDirectory providers) =>
-            Results.Json(new { data = (await providers.ListAsync()).Select(ProviderJson.Of) }));
+            Results.Json(new { data = (await providers.ListAsync()).Select(ProviderJson.Of) }))
+            .WithSummary("List the providers end-users can connect").Produces<ProviderList>();
 
-        v1.MapPost("/connect/sessions", OpenSessionAsync);
+        v1.MapPost("/connect/sessions", OpenSessionAsync)
+            .WithSummary("Open a connect session for an end-user")
+            .WithDescription("Send the end-user to connect_url. With connection_id (one of yours) the session repairs that connection in place. The same Idempotency-Key and body within 24 h return the same session; another body with that key is a 409 conflict.")
+            .RequestBody<CreateSessionRequest>().Produces<SessionCreatedResponse>(StatusCodes.Status201Created)
+            .HeaderParameter("Idempotency-Key", "Up to 255 characters; retries with the same key and body return the same session.", "4f1c2a9e-7d1b-4c55-9a0e-2b7f0e6f5a10")
+            .ProblemCodes(ErrorCodes.Conflict);
 
         v1.MapGet("/connect/sessions/{session_id}", async (string session_id, HttpContext context, IGrainFactory grains) =>
         {
             var view = await grains.ConnectSession(RequireId(session_id, Ids.SessionPrefix, "connect session")).GetAsync(context.ClientId());
             return Results.Json(new { session_id = view.SessionId, status = view.Status, provider = view.Provider, code = view.Code, error = view.Error, expires_at = view.ExpiresAt });
-        });
+        })
+        .WithSummary("Get a connect session's status")
+        .WithDescription("status: pending, verifying, awaiting_mfa, succeeded, failed or expired; code is present once succeeded (single use, valid 10 minutes).")
+        .Produces<SessionView>();
 
         v1.MapPost("/connections/exchange", async (HttpContext context, IGrainFactory grains, AccessTokens tokens) =>
         {
@@ -41,7 +51,9 @@ public static class DeveloperEndpoints
             var result = await grains.ConnectSession(sessionId).ExchangeAsync(clientId, code);
             var token = await tokens.IssueAsync(result.ConnectionId, clientId, result.Generation);
             return Results.Json(new { connection_id = result.ConnectionId, access_token = token });
-        });
+        })
+        .WithSummary("Exchange a session's code for the access token")
+        .RequestBody<ExchangeRequest>().Produces<ExchangeResponse>();
 
         v1.MapGet("/connections", async (HttpContext context, IGrainFactory grains, string? end_user_id) =>
         {
@@ -59,13 +71,16 @@ public static class DeveloperEndpoints
                 }
             }));
             return Results.Json(new { data = views.Where(v => v is not null) });
-        });
+        })
+        .WithSummary("List your connections, optionally of one end-user").Produces<ConnectionList>();
 
         v1.MapGet("/connections/{connection_id}", async (string connection_id, HttpContext context, IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).GetAsync(context.ClientId())));
+            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).GetAsync(context.ClientId())))
+            .WithSummary("Get one of your connections").Produces<ConnectionView>();
 
         v1.MapDelete("/connections/{connection_id}", async (string connection_id, HttpContext context, IGrainFactory grains) =>
-            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).DisconnectAsync(context.ClientId())));
+            Results.Json(await grains.GetGrain<IConnectionGrain>(RequireId(connection_id, Ids.ConnectionPrefix, "connection")).DisconnectAsync(context.ClientId())))
+            .WithSummary("Disconnect one of your connections and wipe its secrets").Produces<DisconnectReceipt>();
 
         return app;
     }

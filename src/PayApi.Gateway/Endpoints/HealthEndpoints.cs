@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using PayApi.Contracts;
+using PayApi.Gateway.OpenApi;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -11,7 +12,8 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
+        app.MapGet("/healthz", () => Results.Json(new { status = "alive" }))
+            .WithSummary("Liveness: the process answers").Produces<StatusResponse>();
 
         app.MapGet("/readyz", async (IGrainFactory grains, IHostApplicationLifetime lifetime, HttpContext context) =>
         {
@@ -32,7 +34,8 @@ public static class HealthEndpoints
             {
                 throw new PayApiException(ErrorCodes.DependencyUnavailable, "The silo or its storage is not ready.");
             }
-        });
+        })
+        .WithSummary("Readiness: the silo joined and its storage is reachable").Produces<StatusResponse>();
 
         return app;
     }
