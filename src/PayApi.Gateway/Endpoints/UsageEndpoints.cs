@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
+using PayApi.Gateway.OpenApi;
 using PayApi.Gateway.Usage;
 
 namespace PayApi.Gateway.Endpoints;
@@ -20,7 +21,9 @@ public static class UsageEndpoints
             {
                 var report = await UsageReport.ReadAsync(grains, context.ClientId(), UsageReport.RequestedMonth(context, time));
                 return Results.Json(report.ToJson());
-            });
+            })
+            .WithSummary("Get your usage in a month").Produces<UsageResponse>()
+            .QueryParameter("month", "The month, YYYY-MM (UTC); the current month when absent. Not a future month.", example: "2026-11");
 
         app.MapGroup("/admin/v1").RequireCaller(Authenticators.RequireAdmin)
             .MapGet("/usage", async (HttpContext context, IGrainFactory grains, TimeProvider time) =>
@@ -42,7 +45,11 @@ public static class UsageEndpoints
                 return WantsCsv(context.Request)
                     ? Results.Text(UsageReport.ToCsv(rows), "text/csv; charset=utf-8")
                     : Results.Json(new { month = month.ToString(), data = rows.Select(r => r.ToJson(withName: true)) });
-            });
+            })
+            .WithSummary("Export every client's usage in a month").Produces<UsageExport>()
+            .ProducesText("text/csv", "With Accept: text/csv, one RFC 4180 row per client: client_id,name,month,api_calls,active_connections.")
+            .QueryParameter("month", "The month, YYYY-MM (UTC); the current month when absent. Not a future month.", example: "2026-11")
+            .HeaderParameter("Accept", "application/json (default) or text/csv.", "text/csv");
 
         return app;
     }
