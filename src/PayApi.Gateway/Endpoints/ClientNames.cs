@@ -18,6 +18,17 @@ public static class ClientNames
     /// <summary>Returns the trimmed text, or throws <c>invalid_request</c> naming the member and what is wrong.</summary>
     public static string Check(string member, string text, int maxLength)
     {
+        // Every character is checked before trimming: a trailing line separator is refused, not quietly cut off.
+        foreach (var rune in text.EnumerateRunes())
+        {
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse)
+            {
+                throw PayApiException.Invalid($"{member} must not contain control, format, line-separator or private-use characters (found U+{rune.Value:X4}).");
+            }
+        }
+
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
         {
@@ -27,16 +38,6 @@ public static class ClientNames
         if (new StringInfo(trimmed).LengthInTextElements > maxLength)
         {
             throw PayApiException.Invalid($"{member} is longer than {maxLength} characters.");
-        }
-
-        foreach (var rune in trimmed.EnumerateRunes())
-        {
-            var category = Rune.GetUnicodeCategory(rune);
-            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
-                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse)
-            {
-                throw PayApiException.Invalid($"{member} must not contain control, format, line-separator or private-use characters (found U+{rune.Value:X4}).");
-            }
         }
 
         return trimmed;

@@ -19,6 +19,8 @@ public static class ConnectEndpoints
 
     public static IEndpointRouteBuilder MapConnectPage(this IEndpointRouteBuilder app)
     {
+        // Read at start-up: a language file that lacks a key stops the gateway here, not an end-user's page load.
+        var text = Text;
         app.MapGet("/connect/assets/{file}", (string file, HttpContext context) =>
         {
             if (!Assets.TryGetValue(file, out var asset) || file.EndsWith(".html", StringComparison.Ordinal) || file.EndsWith(".json", StringComparison.Ordinal))
@@ -41,10 +43,10 @@ public static class ConnectEndpoints
             headers.CacheControl = "no-store";
 
             // The page's text in the end-user's language (Accept-Language), rendered on the server.
-            var language = Text.Choose(context.Request.Headers.AcceptLanguage);
+            var language = text.Choose(context.Request.Headers.AcceptLanguage);
             headers.ContentLanguage = language;
             headers.Vary = "Accept-Language";
-            return Results.Bytes(Text.Page(language), Assets["connect.html"].Type);
+            return Results.Bytes(text.Page(language), Assets["connect.html"].Type);
         });
 
         var api = app.MapGroup("/connect/api/{session_id}");
