@@ -18,6 +18,9 @@ public sealed class ConnectPageTrustTests(ConnectPageFixture fixture) : IClassFi
 {
     private const string StripeOnly = "sandbox-stripe";
 
+    // A sandbox-bank login runs in the service's own Chromium; on a loaded two-core machine it can take a while.
+    private static readonly LocatorAssertionsToBeVisibleOptions Slow = new() { Timeout = 120_000 };
+
     [Fact]
     public async Task The_page_names_the_app_from_the_client_as_text_even_when_the_name_holds_markup()
     {
@@ -250,9 +253,12 @@ public sealed class ConnectPageTrustTests(ConnectPageFixture fixture) : IClassFi
         await username.FillAsync("user_mfa");
         await page.Locator("#credentials-form input[name=\"password\"]").FillAsync("pass_good");
         await page.Locator("#credentials-submit").ClickAsync();
-        await Expect(page.Locator("#status")).ToContainTextAsync("Verifying with Sandbox Bank");
-        await Expect(page.Locator("#spinner")).ToBeVisibleAsync();
-        await Expect(page.Locator("#mfa-form")).ToBeVisibleAsync(BankPage.Visible);
+        // The progress state: announced text and a visible spinner together, while the bank login runs.
+        await page.WaitForFunctionAsync(
+            "() => document.getElementById('status').textContent.includes('Verifying with Sandbox Bank') && !document.getElementById('spinner').hidden",
+            null, new() { Timeout = 20_000 });
+        await Expect(page.Locator("#status")).ToHaveAttributeAsync("aria-live", "polite");
+        await Expect(page.Locator("#mfa-form")).ToBeVisibleAsync(Slow);
         await Expect(page.Locator("#spinner")).ToBeHiddenAsync();
         await Axe.AssertNoSeriousViolationsAsync(page, $"the MFA step at {width} px");
         await page.Locator("#mfa-submit").ClickAsync();
@@ -264,7 +270,7 @@ public sealed class ConnectPageTrustTests(ConnectPageFixture fixture) : IClassFi
         // Success.
         await code.FillAsync("123456");
         await page.Locator("#mfa-submit").ClickAsync();
-        await Expect(page.Locator("#success")).ToBeVisibleAsync(BankPage.Visible);
+        await Expect(page.Locator("#success")).ToBeVisibleAsync(Slow);
         await Axe.AssertNoSeriousViolationsAsync(page, $"success at {width} px");
         await AssertFitsAsync(page, width);
     }
