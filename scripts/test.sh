@@ -16,6 +16,7 @@ ensure_debian_packages chromium:/usr/bin/chromium tinyproxy:/usr/bin/tinyproxy
 ensure_dynalite
 ensure_s3rver
 ensure_redocly
+ensure_axe # axe-core: the browser tests' accessibility audit of the Connect page
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet restore Orleans.PayApi.slnx --nologo -v quiet

@@ -43,3 +43,13 @@ ensure_redocly() {
     npm ci --prefix tests/tools/redocly --no-audit --no-fund --loglevel=error
   fi
 }
+
+# ensure_axe — axe-core (the accessibility engine the browser tests inject into the Connect page) in
+# tests/tools/axe, pinned by its lock file. Pure JavaScript: no native build.
+ensure_axe() {
+  ensure_debian_packages nodejs:node npm:npm
+  if [ ! -f tests/tools/axe/node_modules/axe-core/axe.min.js ]; then
+    echo "Installing axe-core (npm ci in tests/tools/axe)"
+    npm ci --prefix tests/tools/axe --no-audit --no-fund --loglevel=error
+  fi
+}

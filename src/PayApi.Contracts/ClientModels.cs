@@ -19,7 +19,19 @@ public sealed record ClientInfo(
     [property: Id(0)] string ClientId,
     [property: Id(1)] string Name,
     [property: Id(2)] DateTimeOffset CreatedAt,
-    [property: Id(3)] int ActiveConnections);
+    [property: Id(3)] int ActiveConnections,
+    [property: Id(4)] string? DisplayName = null);
+
+/// <summary>
+/// An operator's change to a client: each member that is set replaces the stored one; <see cref="ClearDisplayName"/>
+/// removes the display name, so end-users see <see cref="ClientInfo.Name"/> again.
+/// </summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.ClientUpdate")]
+public sealed record ClientUpdate(
+    [property: Id(0)] string? Name,
+    [property: Id(1)] string? DisplayName,
+    [property: Id(2)] bool ClearDisplayName);
 
 /// <summary>A connection the client grain knows it owns.</summary>
 [GenerateSerializer, Immutable]

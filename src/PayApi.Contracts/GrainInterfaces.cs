@@ -22,6 +22,10 @@ public interface IClientGrain : IGrainWithStringKey
     [Alias("RotateSecret")]
     Task<string> RotateSecretAsync();
 
+    /// <summary>Changes the name and/or the display name end-users see on the Connect page; <c>not_found</c> if none.</summary>
+    [Alias("Update")]
+    Task<ClientInfo> UpdateAsync(ClientUpdate update);
+
     /// <summary>Opens a connect session; the same idempotency key and body within 24 h returns the same session.</summary>
     [Alias("OpenSession")]
     Task<SessionCreated> OpenSessionAsync(SessionRequest request, string? idempotencyKey, string bodyHash);

@@ -38,7 +38,10 @@ public sealed record SessionView(
     [property: Id(4)] ErrorInfo? Error,
     [property: Id(5)] DateTimeOffset ExpiresAt);
 
-/// <summary>The session as the end-user's Connect page sees it.</summary>
+/// <summary>
+/// The session as the end-user's Connect page sees it. <see cref="ClientId"/> lets the gateway name the developer's app
+/// (the client's display name); the page itself is never shown the id.
+/// </summary>
 [GenerateSerializer, Immutable]
 [Alias("PayApi.ConnectPageView")]
 public sealed record ConnectPageView(
@@ -46,7 +49,10 @@ public sealed record ConnectPageView(
     [property: Id(1)] IReadOnlyList<string> Providers,
     [property: Id(2)] ErrorInfo? Error,
     [property: Id(3)] string? RedirectTo,
-    [property: Id(4)] string? Provider);
+    [property: Id(4)] string? Provider,
+    [property: Id(5)] string ClientId = "",
+    [property: Id(6)] int AttemptsRemaining = 0,
+    [property: Id(7)] int MaxAttempts = 0);
 
 /// <summary>What an exchanged code yields: the connection and the token generation to sign.</summary>
 [GenerateSerializer, Immutable]

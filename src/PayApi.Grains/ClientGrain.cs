@@ -18,11 +18,14 @@ public sealed class ClientState
     /// </summary>
     [Id(4)] public Dictionary<string, IdempotentSession> Idempotency { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The app's name as end-users see it on the Connect page; <see cref="Name"/> when unset.</summary>
+    [Id(5)] public string? DisplayName { get; set; }
+
     /// <summary>How many connections were live in each month, for usage (<see cref="Usage.MonthlyConnectionCounts"/>).</summary>
-    [Id(5)] public Usage.MonthlyConnectionCounts ConnectionMonths { get; set; } = new();
+    [Id(7)] public Usage.MonthlyConnectionCounts ConnectionMonths { get; set; } = new();
 
     /// <summary>Whether the client is in the <see cref="IClientDirectoryGrain"/> (clients created before it are added once).</summary>
-    [Id(6)] public bool Listed { get; set; }
+    [Id(8)] public bool Listed { get; set; }
 }
 
 /// <summary>A session created under an idempotency key, as states before <see cref="IdempotencyGrain"/> kept it.</summary>
@@ -82,8 +85,17 @@ public sealed class ClientGrain(
 
     public Task<ClientInfo?> GetAsync() =>
         Task.FromResult(state.RecordExists
-            ? new ClientInfo(ClientId, state.State.Name!, state.State.CreatedAt, state.State.Connections.Count)
+            ? Info()
             : null);
+
+    public async Task<ClientInfo> UpdateAsync(ClientUpdate update)
+    {
+        EnsureExists();
+        state.State.Name = update.Name ?? state.State.Name;
+        state.State.DisplayName = update.ClearDisplayName ? null : update.DisplayName ?? state.State.DisplayName;
+        await state.WriteStateAsync();
+        return Info();
+    }
 
     public Task<bool> VerifySecretAsync(string secret) =>
         Task.FromResult(state.RecordExists && SecretHash.Matches(state.State.SecretHash, secret));
@@ -197,6 +209,9 @@ public sealed class ClientGrain(
             throw PayApiException.NotFound("client");
         }
     }
+
+    private ClientInfo Info() =>
+        new(ClientId, state.State.Name!, state.State.CreatedAt, state.State.Connections.Count, state.State.DisplayName);
 
     private static string NewSecret() => "sec_" + Ids.Random(43);
 }

@@ -170,7 +170,8 @@ public sealed partial class ConnectSessionGrain(
             redirect = $"{s.RedirectUri}{separator}code={Uri.EscapeDataString(code)}&session_id={Uri.EscapeDataString(sessionId)}";
         }
 
-        return Task.FromResult(new ConnectPageView(status, s.AllowedProviders ?? [], s.Error, redirect, s.Provider));
+        var remaining = Math.Max(0, _options.MaxConnectAttempts - s.FailedAttempts);
+        return Task.FromResult(new ConnectPageView(status, s.AllowedProviders ?? [], s.Error, redirect, s.Provider, s.ClientId, remaining, _options.MaxConnectAttempts));
     }
 
     public async Task<string> SubmitCredentialsAsync(SubmittedCredentials credentials)

@@ -28,9 +28,13 @@ public abstract class BrowserHostFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh, isolated browser context (no shared cookies or storage) with a page that records its console.</summary>
-    public async Task<BrowserPage> NewPageAsync()
+    public Task<BrowserPage> NewPageAsync() =>
+        NewPageAsync(new() { ViewportSize = new() { Width = 480, Height = 800 }, Locale = "en-US" });
+
+    /// <summary>As <see cref="NewPageAsync()"/> with the caller's context options (viewport, locale, CSP bypass for axe).</summary>
+    public async Task<BrowserPage> NewPageAsync(BrowserNewContextOptions options)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 480, Height = 800 }, Locale = "en-US" });
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         var console = new List<string>();

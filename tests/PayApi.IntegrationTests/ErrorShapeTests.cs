@@ -20,7 +20,7 @@ public sealed class ErrorShapeTests(ErrorShapeTests.SweepHost fixture) : IClassF
         ("/readyz", ["GET"]),
         ("/openapi/v1.json", ["GET"]),
         ("/admin/v1/clients", ["POST"]),
-        ("/admin/v1/clients/cli_x", ["GET"]),
+        ("/admin/v1/clients/cli_x", ["GET", "PATCH"]),
         ("/admin/v1/clients/cli_x/rotate-secret", ["POST"]),
         ("/admin/v1/keys", ["GET"]),
         ("/admin/v1/keys/rotate", ["POST"]),

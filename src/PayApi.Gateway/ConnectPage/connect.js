@@ -9,56 +9,40 @@
 
   function cap(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
 
-  // p = {name, auth}; name falls back to "your provider".
-  var MESSAGES = {
-    invalid_credentials: function (p) {
-      return p.auth === 'api_key'
-        ? cap(p.name) + ' did not accept this key. Check that you copied the whole key and try again.'
-        : cap(p.name) + ' did not accept that username and password. Check them and try again.';
-    },
-    insufficient_key_scope: function () {
-      return 'This key can make changes. Create a restricted, read-only key in your dashboard and paste that key here instead.';
-    },
-    account_locked: function (p) {
-      return 'Your account at ' + p.name + ' is locked. Unlock it with ' + p.name + ', then try again.';
-    },
-    password_change_required: function (p) {
-      return cap(p.name) + ' needs you to change your password. Change it on their website, then sign in here with the new password.';
-    },
-    invalid_mfa_code: function () {
-      return 'That code did not work. Check the most recent code and try again.';
-    },
-    mfa_required: function () {
-      return 'Enter the one-time code to continue.';
-    },
-    bot_blocked: function (p) {
-      return 'We could not reach ' + p.name + ' right now. Please try again in a few minutes.';
-    },
-    provider_unavailable: function (p) {
-      return cap(p.name) + ' is not responding right now. Please try again in a few minutes.';
-    },
-    unexpected_provider_response: function (p) {
-      return cap(p.name) + ' showed us something we did not expect. We have been notified. Please try again later.';
-    },
-    dependency_unavailable: function () {
-      return 'We are having a temporary problem. Please try again in a few minutes.';
-    },
-    internal_error: function () {
-      return 'Something went wrong on our side. Please try again.';
-    },
-    login_required: function (p) {
-      return 'Your sign-in at ' + p.name + ' no longer works. Please sign in again to reconnect.';
-    },
-    session_expired: function () {
-      return 'This link has expired. Go back to the app and start again.';
-    },
-    rate_limited: function () {
-      return 'Too many attempts. Please wait a moment and try again.';
-    },
-    payload_too_large: function () {
-      return 'What you entered is too long. Check it and try again.';
-    }
-  };
+  /* ---------- text ----------
+   * The server renders the page in the end-user's language and embeds every string as JSON (#connect-strings).
+   * Strings are only ever inserted with textContent; {name} placeholders take plain values, {Name} the same value
+   * with a capital first letter. */
+
+  var TEXT = (function () {
+    var node = document.getElementById('connect-strings');
+    try { return node ? JSON.parse(node.textContent || '{}') : {}; } catch (e) { return {}; }
+  }());
+
+  function t(key, params) {
+    var template = Object.prototype.hasOwnProperty.call(TEXT, key) ? String(TEXT[key]) : key;
+    params = params || {};
+    return template.replace(/\{([A-Za-z_]+)\}/g, function (whole, name) {
+      if (Object.prototype.hasOwnProperty.call(params, name)) { return String(params[name]); }
+      var lower = name.charAt(0).toLowerCase() + name.slice(1);
+      if (lower !== name && Object.prototype.hasOwnProperty.call(params, lower)) { return cap(String(params[lower])); }
+      return whole;
+    });
+  }
+
+  function has(key) { return Object.prototype.hasOwnProperty.call(TEXT, key); }
+
+  // "a", "a and b", "a, b and c" in the page's language.
+  function listOf(items) {
+    if (items.length === 0) { return ''; }
+    if (items.length === 1) { return items[0]; }
+    return t('list_and', { a: items.slice(0, -1).join(t('list_sep')), b: items[items.length - 1] });
+  }
+
+  function capabilityNames(p) {
+    var caps = p && Array.isArray(p.capabilities) ? p.capabilities : [];
+    return caps.map(function (c) { return has('cap_' + c) ? t('cap_' + c) : String(c); });
+  }
 
   /* ---------- DOM ---------- */
 
@@ -75,19 +59,94 @@
     pollTimer: null,
     pollFailures: 0,
     done: false,
-    lastRendered: null
+    lastRendered: null,
+    appName: null          // the developer's app as its operator named it (text only, never markup)
   };
 
   function show(node) { if (node) { node.hidden = false; } }
   function hide(node) { if (node) { node.hidden = true; } }
 
-  function setStatus(text) { el.status.textContent = text || ''; }
-
-  function setError(text) {
-    el.error.textContent = text || '';
+  // The announced status line; with progress, a spinner beside it shows that something is under way.
+  function setStatus(text, progress) {
+    el.status.textContent = text || '';
+    el.spinner.hidden = !(text && progress);
   }
 
-  function clearError() { setError(''); hide(el.retryWrap); }
+  // The page-level alert; an optional second sentence says how many attempts are left.
+  function setError(text, attemptsText) {
+    el.error.textContent = text || '';
+    if (text && attemptsText) {
+      var extra = document.createElement('span');
+      extra.id = 'attempts-left';
+      extra.className = 'attempts';
+      extra.textContent = attemptsText;
+      el.error.appendChild(document.createTextNode(' '));
+      el.error.appendChild(extra);
+    }
+  }
+
+  // "You have N attempts left." after a failed attempt, while the session still allows more.
+  function attemptsText(s) {
+    if (!s || typeof s.attempts_remaining !== 'number' || typeof s.max_attempts !== 'number') { return ''; }
+    var n = s.attempts_remaining;
+    if (n <= 0 || n >= s.max_attempts) { return ''; }
+    return n === 1 ? t('attempts_left_one') : t('attempts_left', { n: n });
+  }
+
+  /* ---------- field-level errors ---------- */
+
+  function describedBy(input, id, on) {
+    var ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on) { ids.push(id); }
+    if (ids.length) { input.setAttribute('aria-describedby', ids.join(' ')); } else { input.removeAttribute('aria-describedby'); }
+  }
+
+  // Marks an input invalid with its own message under it (or, without one, points it at the page's alert).
+  function setFieldError(input, message) {
+    var box = document.getElementById(input.id + '-error');
+    input.setAttribute('aria-invalid', 'true');
+    if (message && box) {
+      box.textContent = message;
+      box.hidden = false;
+      describedBy(input, box.id, true);
+      describedBy(input, 'error', false);
+    } else {
+      describedBy(input, 'error', true);
+    }
+  }
+
+  function clearFieldError(input) {
+    var box = document.getElementById(input.id + '-error');
+    input.removeAttribute('aria-invalid');
+    if (box) { box.textContent = ''; box.hidden = true; describedBy(input, box.id, false); }
+    describedBy(input, 'error', false);
+  }
+
+  function clearFieldErrors() {
+    var inputs = el.main.querySelectorAll('input[aria-invalid]');
+    for (var i = 0; i < inputs.length; i++) { clearFieldError(inputs[i]); }
+  }
+
+  function focus(node) { if (node) { try { node.focus(); } catch (e) { /* ignore */ } } }
+
+  /* ---------- the app and what it will read ---------- */
+
+  function renderConsent() {
+    var p = providerById(state.selected);
+    var text;
+    if (p) {
+      var data = listOf(capabilityNames(p)) || t('data_fallback');
+      text = t('consent_provider', { app: appName(), data: data, provider: p.name || p.id });
+      el.lead.textContent = t('lead_app', { app: appName(), provider: p.name || p.id });
+    } else {
+      text = t('consent_choose', { app: appName() });
+      el.lead.textContent = t('lead');
+    }
+    el.consent.textContent = text;
+    show(el.consent);
+  }
+
+  function clearError() { setError(''); hide(el.retryWrap); clearFieldErrors(); }
 
   function providerById(id) {
     for (var i = 0; i < state.providers.length; i++) {
@@ -99,15 +158,19 @@
   function providerForMessages() {
     var p = providerById(state.selected) || (state.session && providerById(state.session.provider)) ||
       (state.providers.length === 1 ? state.providers[0] : null);
-    return p ? { name: p.name || p.id || 'your provider', auth: p.auth } : { name: 'your provider', auth: null };
+    return p ? { name: p.name || p.id || t('provider_fallback'), auth: p.auth } : { name: t('provider_fallback'), auth: null };
   }
 
+  function appName() { return state.appName || t('app_fallback'); }
+
   function messageFor(code, detail, title) {
-    var fn = code && Object.prototype.hasOwnProperty.call(MESSAGES, code) ? MESSAGES[code] : null;
-    if (fn) { return fn(providerForMessages()); }
+    var p = providerForMessages();
+    var key = code ? 'err_' + code : null;
+    if (code === 'invalid_credentials' && p.auth === 'api_key') { key = 'err_invalid_credentials_api_key'; }
+    if (key && has(key)) { return t(key, { provider: p.name }); }
     if (detail) { return String(detail); }
     if (title) { return String(title); }
-    return 'Something went wrong. Please try again.';
+    return t('generic_error');
   }
 
   /* ---------- HTTP ---------- */
@@ -194,7 +257,7 @@
       if (Array.isArray(p.capabilities) && p.capabilities.length) {
         var caps = document.createElement('span');
         caps.className = 'provider-caps';
-        caps.textContent = 'Shares: ' + p.capabilities.join(', ');
+        caps.textContent = t('shares', { list: listOf(capabilityNames(p)) });
         btn.appendChild(caps);
       }
       btn.addEventListener('click', function () { selectProvider(p.id, true); });
@@ -214,11 +277,11 @@
   function buildCredentialsForm(p) {
     var box = el.credFields;
     while (box.firstChild) { box.removeChild(box.firstChild); }
-    el.credLegend.textContent = 'Sign in to ' + (p.name || p.id);
-    el.credForm.setAttribute('aria-label', 'Sign in to ' + (p.name || p.id));
+    el.credLegend.textContent = t('sign_in_to', { provider: p.name || p.id });
+    el.credForm.setAttribute('aria-label', t('sign_in_to', { provider: p.name || p.id }));
 
     if (p.auth === 'api_key') {
-      el.credHint.textContent = 'Use a restricted, read-only key. Keys that can make changes are not accepted.';
+      el.credHint.textContent = t('api_key_hint');
       show(el.credHint);
     } else {
       el.credHint.textContent = '';
@@ -241,17 +304,25 @@
       input.setAttribute('autocapitalize', 'none');
       input.setAttribute('spellcheck', 'false');
       input.setAttribute('autocorrect', 'off');
+      // Password managers: username and current-password for logins; API keys are not something to save.
       if (f.secret) {
         input.type = 'password';
-        input.setAttribute('autocomplete', 'off');
+        input.setAttribute('autocomplete', p.auth === 'api_key' ? 'off' : 'current-password');
         input.setAttribute('data-secret', 'true');
       } else {
         input.type = 'text';
-        input.setAttribute('autocomplete', 'username');
+        input.setAttribute('autocomplete', p.auth === 'api_key' ? 'off' : 'username');
       }
+      input.setAttribute('data-label', f.label || f.name);
       if (p.auth === 'api_key') { input.setAttribute('aria-describedby', 'credentials-hint'); }
+      var message = document.createElement('p');
+      message.id = id + '-error';
+      message.className = 'field-error';
+      message.hidden = true;
+      input.addEventListener('input', function () { if (input.getAttribute('aria-invalid')) { clearFieldError(input); } });
       wrap.appendChild(label);
       wrap.appendChild(input);
+      wrap.appendChild(message);
       box.appendChild(wrap);
     });
     state.builtFor = p.id;
@@ -265,6 +336,14 @@
     var inputs = credentialInputs();
     for (var i = 0; i < inputs.length; i++) {
       if (inputs[i].getAttribute('data-secret') === 'true') { inputs[i].value = ''; }
+    }
+  }
+
+  // After the provider refused the credentials: the secret fields point at the alert that says why.
+  function markSecretInvalid() {
+    var inputs = credentialInputs();
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].getAttribute('data-secret') === 'true') { setFieldError(inputs[i], null); }
     }
   }
 
@@ -296,6 +375,7 @@
       if (userAction) { clearError(); }
     }
     show(el.credForm);
+    renderConsent();
     if (userAction) { focusFirstField(false); }
   }
 
@@ -325,15 +405,16 @@
       hide(el.credForm);
     }
 
+    renderConsent();
     if (err) {
       clearSecretInputs();
-      setError(messageFor(err.code, err.detail));
-      if (state.selected) { focusFirstField(true); }
+      setError(messageFor(err.code, err.detail), attemptsText(s));
+      if (state.selected) { focusFirstField(true); markSecretInvalid(); }
     } else {
       clearError();
     }
     if (state.providers.length === 0) {
-      renderFinal('No providers are available', 'There is nothing to connect right now. Please go back to the app.');
+      renderFinal(t('no_providers_heading'), t('no_providers_text'));
     }
   }
 
@@ -343,8 +424,13 @@
     setStatus('');
     el.mfaCode.value = '';
     var err = s.error && typeof s.error === 'object' ? s.error : null;
-    if (err) { setError(messageFor(err.code, err.detail)); } else { clearError(); }
-    try { el.mfaCode.focus(); } catch (e) { /* ignore */ }
+    if (err) {
+      setError(messageFor(err.code, err.detail), attemptsText(s));
+      setFieldError(el.mfaCode, null);
+    } else {
+      clearError();
+    }
+    focus(el.mfaCode);
   }
 
   function safeRedirect(url) {
@@ -362,18 +448,18 @@
     hideAllPanels();
     clearError();
     show(el.success);
-    document.title = 'Connected';
+    document.title = t('success_heading');
     var target = safeRedirect(s.redirect_to);
     if (target) {
       el.continueLink.href = target;
       show(el.continueWrap);
-      el.successText.textContent = 'Your account is connected. Taking you back to the app…';
-      setStatus('Connected. Redirecting…');
+      el.successText.textContent = t('success_redirect_text', { app: state.appName || t('app_fallback').toLowerCase() });
+      setStatus(t('connected_redirecting'));
       setTimeout(function () { window.location.assign(target); }, REDIRECT_MS);
     } else {
       hide(el.continueWrap);
-      el.successText.textContent = 'Your account is connected. You can close this page.';
-      setStatus('Connected.');
+      el.successText.textContent = t('success_text');
+      setStatus(t('connected'));
     }
     try { el.success.focus(); } catch (e) { /* ignore */ }
   }
@@ -393,23 +479,33 @@
 
   function renderExpired() {
     clearError();
-    renderFinal('This link has expired', 'For your security, connect links only work for 30 minutes. Go back to the app and start again.');
+    renderFinal(t('expired_heading'), t('expired_text'));
   }
 
   function renderFailed(s) {
     var err = s && s.error && typeof s.error === 'object' ? s.error : null;
     clearError();
-    renderFinal('We couldn\u2019t connect your account',
-      (err ? messageFor(err.code, err.detail) + ' ' : '') + 'Go back to the app to start again.');
+    // Out of attempts: say so plainly, and what to do next.
+    var used = s && s.attempts_remaining === 0 && typeof s.max_attempts === 'number';
+    renderFinal(t('final_heading'),
+      (err ? messageFor(err.code, err.detail) + ' ' : '') + (used ? t('attempts_used', { n: s.max_attempts }) : t('go_back')));
+  }
+
+  function verifyingText() {
+    var p = providerById(state.selected) || (state.session && providerById(state.session.provider));
+    return p ? t('verifying_with', { provider: p.name || p.id }) : t('verifying');
   }
 
   function renderVerifying() {
-    setStatus('Verifying\u2026');
+    setStatus(verifyingText(), true);
     setBusy(true);
   }
 
   function render(s) {
     state.session = s;
+    if (s.client && typeof s.client === 'object' && typeof s.client.name === 'string' && s.client.name) {
+      state.appName = s.client.name;
+    }
     if (Array.isArray(s.providers)) {
       var before = JSON.stringify(state.providers.map(function (p) { return p && p.id; }));
       state.providers = s.providers.filter(function (p) { return p && p.id; });
@@ -445,7 +541,7 @@
         break;
       default:
         setBusy(false);
-        renderFinal('Something went wrong', 'This connect link is in an unexpected state. Go back to the app and start again.');
+        renderFinal(t('unexpected_heading'), t('unexpected_text'));
     }
   }
 
@@ -467,7 +563,7 @@
     if (r.status === 410 || code === 'session_expired') { renderExpired(); return true; }
     if (r.status === 404 || code === 'not_found') {
       clearError();
-      renderFinal('This link isn\u2019t valid', 'We couldn\u2019t find this connect session. Go back to the app and start again.');
+      renderFinal(t('invalid_heading'), t('invalid_not_found'));
       return true;
     }
     return false;
@@ -489,14 +585,14 @@
       if (isPoll && transient) {
         // Keep waiting for the verification; back off a little.
         state.pollFailures++;
-        setStatus(state.pollFailures > 2 ? 'Verifying\u2026 (reconnecting)' : 'Verifying\u2026');
+        setStatus(state.pollFailures > 2 ? t('verifying_reconnecting') : verifyingText(), true);
         schedulePoll(Math.min(POLL_MS * Math.pow(2, state.pollFailures), 8000));
         return;
       }
       setBusy(false);
       setStatus('');
       setError(r.network
-        ? 'We couldn\u2019t reach the server. Check your internet connection and try again.'
+        ? t('network_error')
         : messageFor(r.problem && r.problem.code, r.problem && r.problem.detail, r.problem && r.problem.title));
       show(el.retryWrap);
     });
@@ -531,7 +627,7 @@
       return;
     }
     if (r.network) {
-      setError('We couldn\u2019t reach the server. Check your internet connection and try again.');
+      setError(t('network_error'));
       return;
     }
     if (code === 'mfa_required') { load(false); return; }
@@ -544,19 +640,28 @@
     if (state.busy || state.done) { return; }
     var p = providerById(state.selected);
     if (!p) {
-      setError('Choose a provider first.');
+      setError(t('choose_provider_first'));
       return;
     }
-    var fields = {};
     var inputs = credentialInputs();
+    // Field-level validation first: each empty field says so under itself, and focus goes to the first of them.
+    clearError();
+    var firstInvalid = null;
+    for (var k = 0; k < inputs.length; k++) {
+      if (!String(inputs[k].value || '').trim()) {
+        setFieldError(inputs[k], t('field_required', { label: inputs[k].getAttribute('data-label') || inputs[k].name }));
+        firstInvalid = firstInvalid || inputs[k];
+      }
+    }
+    if (firstInvalid) { focus(firstInvalid); return; }
+    var fields = {};
     for (var i = 0; i < inputs.length; i++) { fields[inputs[i].name] = inputs[i].value; }
     var body = { provider: p.id, fields: fields };
     fields = null;
-    clearError();
     setBusy(true);
-    setStatus('Verifying\u2026');
+    setStatus(verifyingText(), true);
     request('POST', apiUrl('/credentials'), body).then(function (r) {
-      handlePostResult(r, function () { clearSecretInputs(); focusFirstField(true); });
+      handlePostResult(r, function () { clearSecretInputs(); focusFirstField(true); markSecretInvalid(); });
     });
     body = null;
   }
@@ -566,10 +671,15 @@
     if (state.busy || state.done) { return; }
     var code = String(el.mfaCode.value || '').replace(/\s+/g, '');
     clearError();
+    if (!code) {
+      setFieldError(el.mfaCode, t('mfa_code_required'));
+      focus(el.mfaCode);
+      return;
+    }
     setBusy(true);
-    setStatus('Verifying\u2026');
+    setStatus(verifyingText(), true);
     request('POST', apiUrl('/mfa'), { code: code }).then(function (r) {
-      handlePostResult(r, function () { el.mfaCode.value = ''; try { el.mfaCode.focus(); } catch (e) { /* ignore */ } });
+      handlePostResult(r, function () { el.mfaCode.value = ''; setFieldError(el.mfaCode, null); focus(el.mfaCode); });
     });
     code = null;
   }
@@ -586,6 +696,10 @@
   }
 
   function init() {
+    el.main = $('main');
+    el.consent = $('consent');
+    el.lead = $('lead');
+    el.spinner = $('spinner');
     el.status = $('status');
     el.error = $('error');
     el.retryWrap = $('retry-wrap');
@@ -612,15 +726,16 @@
 
     el.credForm.addEventListener('submit', onCredentialsSubmit);
     el.mfaForm.addEventListener('submit', onMfaSubmit);
+    el.mfaCode.addEventListener('input', function () { if (el.mfaCode.getAttribute('aria-invalid')) { clearFieldError(el.mfaCode); } });
     el.retry.addEventListener('click', function () {
       clearError();
-      setStatus('Loading\u2026');
+      setStatus(t('loading'), true);
       load(false);
     });
 
     state.sessionId = sessionIdFromPath();
     if (!state.sessionId) {
-      renderFinal('This link isn\u2019t valid', 'The connect link is incomplete. Go back to the app and start again.');
+      renderFinal(t('invalid_heading'), t('invalid_incomplete'));
       return;
     }
     load(false);

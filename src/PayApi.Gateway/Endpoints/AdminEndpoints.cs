@@ -32,6 +32,31 @@ public static class AdminEndpoints
         })
         .WithSummary("Get a client").Produces<ClientInfo>();
 
+        // The operator names the app end-users see on the Connect page (display_name) and/or renames the client.
+        admin.MapPatch("/clients/{client_id}", async (string client_id, HttpContext context, IGrainFactory grains) =>
+        {
+            var body = await JsonBody.ReadAsync(context);
+            var name = body.OptionalString("name", 4 * ClientNames.MaxNameLength) is { } n
+                ? ClientNames.Check("name", n, ClientNames.MaxNameLength)
+                : body.IsNull("name") ? throw PayApiException.Invalid("name cannot be removed; give a new name.") : null;
+            var displayName = body.OptionalString("display_name", 4 * ClientNames.MaxDisplayNameLength) is { } d
+                ? ClientNames.Check("display_name", d, ClientNames.MaxDisplayNameLength)
+                : null;
+            var clear = body.IsNull("display_name");
+            if (name is null && displayName is null && !clear)
+            {
+                throw PayApiException.Invalid("Give name and/or display_name to change (display_name: null removes it).");
+            }
+
+            if (!Ids.IsWellFormed(client_id, Ids.ClientPrefix))
+            {
+                throw PayApiException.NotFound("client");
+            }
+
+            // not_found (404) from the grain when no such client exists.
+            return Results.Json(await grains.GetGrain<IClientGrain>(client_id).UpdateAsync(new ClientUpdate(name, displayName, clear)));
+        });
+
         admin.MapPost("/clients/{client_id}/rotate-secret", async (string client_id, IGrainFactory grains) =>
         {
             if (!Ids.IsWellFormed(client_id, Ids.ClientPrefix))

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,11 +16,15 @@ public static class ConnectEndpoints
 
     private static readonly Dictionary<string, (byte[] Content, string Type)> Assets = LoadAssets();
 
+    private static readonly ConnectPageText Text = ConnectPageText.Load(Encoding.UTF8.GetString(Assets["connect.html"].Content));
+
     public static IEndpointRouteBuilder MapConnectPage(this IEndpointRouteBuilder app)
     {
+        // Read at start-up: a language file that lacks a key stops the gateway here, not an end-user's page load.
+        var text = Text;
         app.MapGet("/connect/assets/{file}", (string file, HttpContext context) =>
         {
-            if (!Assets.TryGetValue(file, out var asset) || file.EndsWith(".html", StringComparison.Ordinal))
+            if (!Assets.TryGetValue(file, out var asset) || file.EndsWith(".html", StringComparison.Ordinal) || file.EndsWith(".json", StringComparison.Ordinal))
             {
                 throw PayApiException.NotFound("asset");
             }
@@ -38,8 +43,12 @@ public static class ConnectEndpoints
             headers["Referrer-Policy"] = "no-referrer";
             headers.XContentTypeOptions = "nosniff";
             headers.CacheControl = "no-store";
-            var page = Assets["connect.html"];
-            return Results.Bytes(page.Content, page.Type);
+
+            // The page's text in the end-user's language (Accept-Language), rendered on the server.
+            var language = text.Choose(context.Request.Headers.AcceptLanguage);
+            headers.ContentLanguage = language;
+            headers.Vary = "Accept-Language";
+            return Results.Bytes(text.Page(language), Assets["connect.html"].Type);
         })
         .WithSummary("The Connect page").ProducesText("text/html", "The page: pick a provider, enter its fields, answer MFA.");
 
@@ -48,6 +57,7 @@ public static class ConnectEndpoints
         api.MapGet("", async (string session_id, IGrainFactory grains, ProviderDirectory directory) =>
         {
             var view = await Session(grains, session_id).GetForEndUserAsync();
+            var appName = await AppNameAsync(grains, view.ClientId);
             var all = await directory.ListAsync();
             var offered = view.Providers.Count > 0
                 ? view.Providers.Select(id => all.FirstOrDefault(p => p.Id == id)).OfType<ProviderInfo>()
@@ -59,6 +69,9 @@ public static class ConnectEndpoints
                 provider = view.Provider,
                 error = view.Error,
                 redirect_to = view.RedirectTo,
+                client = appName is null ? null : new { name = appName },
+                attempts_remaining = view.MaxAttempts > 0 ? view.AttemptsRemaining : (int?)null,
+                max_attempts = view.MaxAttempts > 0 ? view.MaxAttempts : (int?)null,
             });
         })
         .WithSummary("The session as the Connect page sees it").Produces<ConnectPageResponse>().ProblemCodes(ErrorCodes.SessionExpired);
@@ -102,6 +115,12 @@ public static class ConnectEndpoints
 
         return app;
     }
+
+    // The developer's app as its operator named it for end-users (display name, else name); the page inserts it as text.
+    private static async Task<string?> AppNameAsync(IGrainFactory grains, string clientId) =>
+        Ids.IsWellFormed(clientId, Ids.ClientPrefix) && await grains.GetGrain<IClientGrain>(clientId).GetAsync() is { } client
+            ? client.DisplayName ?? client.Name
+            : null;
 
     private static ConnectSession Session(IGrainFactory grains, string sessionId) =>
         grains.ConnectSession(DeveloperEndpoints.RequireId(sessionId, Ids.SessionPrefix, "connect session"));

@@ -82,6 +82,9 @@ public sealed class JsonBody
         return text.Length <= maxLength ? text : throw PayApiException.Invalid($"{name} is longer than {maxLength} characters.");
     }
 
+    /// <summary>True when the member is present with a JSON null (an explicit "remove this"), false when absent or set.</summary>
+    public bool IsNull(string name) => _root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Null;
+
     public IReadOnlyList<string>? OptionalStringArray(string name, int maxItems = 50)
     {
         if (!_root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
