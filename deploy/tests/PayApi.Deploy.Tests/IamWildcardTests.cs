@@ -148,7 +148,7 @@ public sealed class IamWildcardTests(SynthesizedStacks stacks)
         foreach (var resource in statement.GetProperty("Resource").AsList())
         {
             var text = resource.Flatten();
-            var isLogGroupArn = resource.TryGetProperty("Fn::GetAtt", out _) && resource.ReferencedId() is { } id && logGroups.Contains(id)
+            var isLogGroupArn = resource.ValueKind == JsonValueKind.Object && resource.TryGetProperty("Fn::GetAtt", out _) && resource.ReferencedId() is { } id && logGroups.Contains(id)
                 && resource.GetProperty("Fn::GetAtt")[1].GetString() == "Arn";
             if (isLogGroupArn)
             {
