@@ -38,7 +38,7 @@ CONTAINERFILE
 fi
 
 mkdir -p "$HOME/.nuget/packages"
-podman build --isolation=chroot -v "$HOME/.nuget/packages:/root/.nuget/packages" -f deploy/Dockerfile \
+podman build --format docker --isolation=chroot -v "$HOME/.nuget/packages:/root/.nuget/packages" -f deploy/Dockerfile \
   --build-arg SDK_IMAGE=localhost/dotnet-sdk:10.0-local --build-arg RUNTIME_IMAGE=localhost/debian:bookworm-slim \
   -t localhost/payapi:local .
 
