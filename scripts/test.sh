@@ -25,7 +25,8 @@ dotnet build Orleans.PayApi.slnx --no-restore --nologo -v quiet -clp:ErrorsOnly
 results=$(mktemp -d)
 status=0
 # One project at a time: the machine has two cores, and the integration tests run real silos.
-for project in $(find tests -name '*.csproj' | sort); do
+# deploy/tests: the CDK app's template tests (jsii runs on the Node.js installed above) and the image's entry point.
+for project in $(find tests deploy/tests -name '*.csproj' | sort); do
   grep -q 'Include="Microsoft.NET.Test.Sdk"' "$project" || continue
   name=$(basename "$project" .csproj)
   echo "== $name"
