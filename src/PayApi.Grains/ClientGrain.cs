@@ -17,6 +17,9 @@ public sealed class ClientState
     /// activation, moved there and emptied.
     /// </summary>
     [Id(4)] public Dictionary<string, IdempotentSession> Idempotency { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Disconnected connections still listed as tombstones until their retention ends; not counted as active.</summary>
+    [Id(5)] public Dictionary<string, OwnedConnection> Disconnected { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>A session created under an idempotency key, as states before <see cref="IdempotencyGrain"/> kept it.</summary>
@@ -130,7 +133,7 @@ public sealed class ClientGrain(
     public Task<IReadOnlyList<OwnedConnection>> ListConnectionsAsync(string? endUserId)
     {
         EnsureExists();
-        IReadOnlyList<OwnedConnection> list = state.State.Connections.Values
+        IReadOnlyList<OwnedConnection> list = state.State.Connections.Values.Concat(state.State.Disconnected.Values)
             .Where(c => endUserId is null || c.EndUserId == endUserId)
             .OrderBy(c => c.ConnectionId, StringComparer.Ordinal)
             .ToList();
@@ -148,8 +151,17 @@ public sealed class ClientGrain(
 
     public async Task ConnectionRemovedAsync(string connectionId)
     {
-        if (state.RecordExists && state.State.Connections.Remove(connectionId))
+        if (state.RecordExists && (state.State.Connections.Remove(connectionId) | state.State.Disconnected.Remove(connectionId)))
         {
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task ConnectionDisconnectedAsync(string connectionId)
+    {
+        if (state.RecordExists && state.State.Connections.Remove(connectionId, out var owned))
+        {
+            state.State.Disconnected[connectionId] = owned;
             await state.WriteStateAsync();
         }
     }
