@@ -117,7 +117,12 @@ public sealed class StartupTests
         var record = Path.Combine(bin, "record.txt");
         var fake = Path.Combine(bin, "dotnet");
         await File.WriteAllTextAsync(fake, $"#!/usr/bin/env bash\ncase \"$1\" in restore|build) exit 0;; esac\n{{ printf 'ARG %s\\n' \"$@\"; echo \"ENV $PayApi__DataDir\"; }} > '{record}'\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.False(OperatingSystem.IsWindows(), "run.sh is a bash script for Debian");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var path = bin + ":" + Environment.GetEnvironmentVariable("PATH");
         var script = Path.Combine(RepositoryRoot.Path, "scripts", "run.sh");
 
