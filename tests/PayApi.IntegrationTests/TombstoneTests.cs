@@ -44,7 +44,7 @@ public sealed class TombstoneTests
         }
 
         Assert.Equal(
-            [(connectionId, "disconnected"), (keptId, "connected")],
+            new[] { (connectionId, "disconnected"), (keptId, "connected") }.OrderBy(c => c.Item1, StringComparer.Ordinal).ToList(),
             (await ListAsync(api, client)).OrderBy(c => c.Id, StringComparer.Ordinal).ToList());
 
         // Its token reads nothing, and a second disconnect answers the same receipt.
