@@ -141,7 +141,8 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
         Assert.Equal(c.EndUserId, tombstone.EndUserId);
         Assert.Null(tombstone.Error);
         Assert.Equal(receipt.DisconnectedAt, (await connection.DisconnectAsync(clientId)).DisconnectedAt);
-        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => connection.GetAsync(await f.NewClientAsync()));
+        var stranger = await f.NewClientAsync();
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => connection.GetAsync(stranger));
         Assert.Equal([c.ConnectionId], (await f.Client.GetGrain<IClientGrain>(clientId).ListConnectionsAsync(null)).Select(o => o.ConnectionId));
         Assert.Equal(0, (await f.Client.GetGrain<IClientGrain>(clientId).GetAsync())!.ActiveConnections);
         await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.OpenSessionAsync(clientId, c.EndUserId, c.ConnectionId));
