@@ -12,7 +12,7 @@ command -v dotnet >/dev/null || { echo "The .NET SDK is required (dotnet not fou
 
 # shellcheck source=lib/install.sh
 . scripts/lib/install.sh
-ensure_debian_packages chromium:/usr/bin/chromium tinyproxy:/usr/bin/tinyproxy
+ensure_debian_packages chromium:/usr/bin/chromium tinyproxy:/usr/bin/tinyproxy curl:/usr/bin/curl  # curl: the README walkthrough test
 ensure_dynalite
 ensure_s3rver
 ensure_redocly

@@ -32,7 +32,8 @@ public sealed record ConnectionView(
     [property: Id(6), JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? NextRefreshAt,
     [property: Id(7)] ErrorInfo? Error,
     [property: Id(8)] SyncView? Sync = null,
-    [property: Id(9)] IReadOnlyList<string>? Capabilities = null);
+    [property: Id(9)] IReadOnlyList<string>? Capabilities = null,
+    [property: Id(10)] DateTimeOffset? DisconnectedAt = null);
 
 /// <summary>The <c>sync</c> states of docs/api.md.</summary>
 public static class SyncStates

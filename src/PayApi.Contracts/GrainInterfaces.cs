@@ -46,6 +46,10 @@ public interface IClientGrain : IGrainWithStringKey
     [Idempotent]
     [ReadOnly]
     Task<int> GetActiveConnectionsAsync(UsageMonth month);
+
+    /// <summary>The connection was disconnected: it no longer counts as active but stays listed (a tombstone) until removed.</summary>
+    [Alias("ConnectionDisconnected")]
+    Task ConnectionDisconnectedAsync(string connectionId);
 }
 
 /// <summary>
@@ -133,9 +137,17 @@ public interface IConnectionGrain : IGrainWithStringKey
     [Idempotent]
     Task<PageView<PayoutItem>> GetPayoutsAsync(TokenGrant grant, ListQuery query);
 
-    /// <summary>Fetches fresh data from the provider now.</summary>
+    /// <summary>Fetches fresh data from the provider now and returns when it is done.</summary>
     [Alias("Refresh")]
     Task RefreshAsync(TokenGrant grant);
+
+    /// <summary>
+    /// <c>POST /v1/connection/refresh</c>: checks that a refresh may run (token, pending user action, provider resting,
+    /// pacing) and starts it, or joins the one in flight, then returns at once; the refresh's outcome shows on the
+    /// connection (<c>status</c>, <c>error</c>, <c>last_refreshed_at</c>).
+    /// </summary>
+    [Alias("RequestRefresh")]
+    Task RequestRefreshAsync(TokenGrant grant);
 
     [Alias("DisconnectByToken")]
     Task<DisconnectReceipt> DisconnectByTokenAsync(TokenGrant grant);

@@ -21,6 +21,9 @@ public sealed class ClientState
     /// <summary>The app's name as end-users see it on the Connect page; <see cref="Name"/> when unset.</summary>
     [Id(5)] public string? DisplayName { get; set; }
 
+    /// <summary>Disconnected connections still listed as tombstones until their retention ends; not counted as active.</summary>
+    [Id(6)] public Dictionary<string, OwnedConnection> Disconnected { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>How many connections were live in each month, for usage (<see cref="Usage.MonthlyConnectionCounts"/>).</summary>
     [Id(7)] public Usage.MonthlyConnectionCounts ConnectionMonths { get; set; } = new();
 
@@ -154,7 +157,7 @@ public sealed class ClientGrain(
     public Task<IReadOnlyList<OwnedConnection>> ListConnectionsAsync(string? endUserId)
     {
         EnsureExists();
-        IReadOnlyList<OwnedConnection> list = state.State.Connections.Values
+        IReadOnlyList<OwnedConnection> list = state.State.Connections.Values.Concat(state.State.Disconnected.Values)
             .Where(c => endUserId is null || c.EndUserId == endUserId)
             .OrderBy(c => c.ConnectionId, StringComparer.Ordinal)
             .ToList();
@@ -175,9 +178,14 @@ public sealed class ClientGrain(
     public async Task ConnectionRemovedAsync(string connectionId)
     {
         var liveBefore = state.State.Connections.Count;
-        if (state.RecordExists && state.State.Connections.Remove(connectionId))
+        var wasLive = state.RecordExists && state.State.Connections.Remove(connectionId);
+        if (state.RecordExists && (wasLive | state.State.Disconnected.Remove(connectionId)))
         {
-            state.State.ConnectionMonths.Removed(time.GetUtcNow(), liveBefore);
+            if (wasLive)
+            {
+                state.State.ConnectionMonths.Removed(time.GetUtcNow(), liveBefore);
+            }
+
             await state.WriteStateAsync();
         }
     }
@@ -197,6 +205,17 @@ public sealed class ClientGrain(
         await GrainFactory.GetGrain<IClientDirectoryGrain>(0).RegisterAsync(new ListedClient(ClientId, state.State.CreatedAt));
         state.State.Listed = true;
         await state.WriteStateAsync(cancellationToken);
+    }
+
+    public async Task ConnectionDisconnectedAsync(string connectionId)
+    {
+        var liveBefore = state.State.Connections.Count;
+        if (state.RecordExists && state.State.Connections.Remove(connectionId, out var owned))
+        {
+            state.State.ConnectionMonths.Removed(time.GetUtcNow(), liveBefore);
+            state.State.Disconnected[connectionId] = owned;
+            await state.WriteStateAsync();
+        }
     }
 
     private IIdempotencyGrain IdempotencyRecord(string idempotencyKey) =>

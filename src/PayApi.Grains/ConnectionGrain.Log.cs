@@ -49,4 +49,10 @@ public sealed partial class ConnectionGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the provider refused {Capabilities} to the stored credentials; the connection no longer offers them")]
     private static partial void LogCapabilitiesRefused(ILogger logger, string connectionId, string capabilities);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId}: a background refresh failed unexpectedly ({ExceptionType})")]
+    private static partial void LogBackgroundRefreshCrashed(ILogger logger, string connectionId, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: its tombstone passed the retention and was deleted")]
+    private static partial void LogTombstoneDeleted(ILogger logger, string connectionId);
 }

@@ -307,6 +307,7 @@ public sealed partial class ConnectionGrain
 
     private async Task<DisconnectReceipt> WipeAsync()
     {
+        var tombstoneToKeep = ConnectionTombstone.Of(state.State, time.GetUtcNow());
         var clientId = state.State.ClientId;
         var sessionIds = state.State.SessionIds.ToList();
         StopBackfill();
@@ -316,6 +317,7 @@ public sealed partial class ConnectionGrain
         // Before the state: while the state exists, a disconnect that failed here can be sent again.
         await Data.DeleteAllAsync(CancellationToken.None);
         await ClearStoredStateAsync();
+        await WriteTombstoneAsync(tombstoneToKeep);
         await bundles.DeleteForConnectionAsync(ConnectionId);
         if (await this.GetReminder(RefreshReminder) is { } reminder)
         {
@@ -324,7 +326,7 @@ public sealed partial class ConnectionGrain
 
         await ForgetBackfillReminderAsync();
 
-        await GrainFactory.GetGrain<IClientGrain>(clientId).ConnectionRemovedAsync(ConnectionId);
+        await GrainFactory.GetGrain<IClientGrain>(clientId).ConnectionDisconnectedAsync(ConnectionId);
         foreach (var sessionId in sessionIds)
         {
             await GrainFactory.GetGrain<IConnectSessionGrain>(sessionId).ForgetAsync();
@@ -332,7 +334,7 @@ public sealed partial class ConnectionGrain
 
         LogDisconnected(logger, ConnectionId);
         this.DeactivateOnIdle();
-        return new DisconnectReceipt(ConnectionId, time.GetUtcNow(), WipedParts);
+        return new DisconnectReceipt(ConnectionId, tombstoneToKeep.DisconnectedAt, WipedParts);
     }
 
     // A clear whose answer was lost and that the storage client sent again fails its ETag condition against the

@@ -18,6 +18,7 @@ namespace PayApi.Grains;
 [Reentrant]
 public sealed partial class ConnectionGrain(
     [PersistentState("connection", StorageNames.Default)] IPersistentState<ConnectionState> state,
+    [PersistentState("tombstone", StorageNames.Default)] IPersistentState<ConnectionTombstone> tombstone,
     IKeyring keyring,
     IDataKeyStore dataKeys,
     IChunkStore chunks,
@@ -50,11 +51,12 @@ public sealed partial class ConnectionGrain(
             })
             : Task.CompletedTask;
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // A developer refresh runs past its 202: a silo shutting down lets it finish (within the deactivation timeout).
+        await FinishBackgroundRefreshAsync(cancellationToken);
         ForgetPlaintext();
         _statusMeter.Report(null);
-        return Task.CompletedTask;
     }
 
     /// <summary>Moves this grain's count in the <c>payapi.connections</c> metric to its current status.</summary>
@@ -64,14 +66,20 @@ public sealed partial class ConnectionGrain(
 
     public Task<ConnectOutcome> SubmitMfaAsync(string clientId, string code) => ExclusiveAsync(() => SubmitMfaCoreAsync(clientId, code));
 
-    public Task<ConnectionView> GetAsync(string clientId)
+    public async Task<ConnectionView> GetAsync(string clientId)
     {
         if (!state.RecordExists || state.State.ClientId != clientId)
         {
+            if (TombstoneView(clientId) is { } disconnected)
+            {
+                return disconnected;
+            }
+
+            await PurgeIfExpiredAsync();
             throw PayApiException.NotFound("connection");
         }
 
-        return Task.FromResult(View());
+        return View();
     }
 
     public Task<ConnectionView> GetByTokenAsync(TokenGrant grant)
@@ -118,6 +126,27 @@ public sealed partial class ConnectionGrain(
         }));
     }
 
+    public Task RequestRefreshAsync(TokenGrant grant)
+    {
+        Authorize(grant);
+        RequireNoUserActionPending();
+        RequireProviderNotResting();
+        if (_developerRefreshes.InFlight)
+        {
+            return Task.CompletedTask; // joins it: one provider fetch for every caller
+        }
+
+        var minInterval = catalog.Find(state.State.Provider)?.MinRefreshInterval ?? IProviderAdapter.DefaultMinRefreshInterval;
+        var refresh = _developerRefreshes.JoinOrStartAsync(minInterval, () => ExclusiveAsync(() =>
+        {
+            Authorize(grant); // again: a disconnect may have run while this call waited for the gate
+            RequireProviderNotResting();
+            return RefreshCoreAsync(fetchData: true);
+        }));
+        _backgroundRefresh = RecordBackgroundRefreshAsync(refresh);
+        return Task.CompletedTask;
+    }
+
     public Task<DisconnectReceipt> DisconnectByTokenAsync(TokenGrant grant)
     {
         Authorize(grant);
@@ -128,22 +157,30 @@ public sealed partial class ConnectionGrain(
         });
     }
 
-    public Task<DisconnectReceipt> DisconnectAsync(string clientId)
+    public async Task<DisconnectReceipt> DisconnectAsync(string clientId)
     {
         if (!state.RecordExists || state.State.ClientId != clientId)
         {
+            // Disconnecting again answers the first disconnect's receipt while the tombstone lasts.
+            if (TombstoneReceipt(clientId) is { } receipt)
+            {
+                return receipt;
+            }
+
+            await PurgeIfExpiredAsync();
             throw PayApiException.NotFound("connection");
         }
 
-        return ExclusiveAsync(() => state.RecordExists && state.State.ClientId == clientId
-            ? WipeAsync()
-            : throw PayApiException.NotFound("connection"));
+        return await ExclusiveAsync(async () => state.RecordExists && state.State.ClientId == clientId
+            ? await WipeAsync()
+            : TombstoneReceipt(clientId) ?? throw PayApiException.NotFound("connection"));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
     {
         RefreshReminder => ExclusiveAsync(() => OnRefreshReminderAsync(status.Period)),
         BackfillReminder => ExclusiveAsync(OnBackfillReminderAsync),
+        TombstoneReminder => ExclusiveAsync(OnTombstoneReminderAsync),
         _ => Task.CompletedTask,
     };
 
@@ -219,7 +256,7 @@ public sealed partial class ConnectionGrain(
     private ConnectionView View()
     {
         var s = state.State;
-        var status = _refreshing && s.Status != ConnectionStatus.Disconnected ? ConnectionStatus.Refreshing : s.Status;
+        var status = (_refreshing || _developerRefreshes.InFlight) && s.Status != ConnectionStatus.Disconnected ? ConnectionStatus.Refreshing : s.Status;
         var capabilities = catalog.Find(s.Provider) is { } adapter ? Granted(adapter) : s.Capabilities ?? [];
 
         // Data fetched whole (a web login, or an earlier build) is all there is; before the first fetch, nothing is synced yet.

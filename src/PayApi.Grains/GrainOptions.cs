@@ -27,6 +27,12 @@ public sealed class GrainOptions
 
     /// <summary>Cached provider data is wiped when older than this, whatever happens (SECURITY.md: under 14 days).</summary>
     public TimeSpan MaxCacheAge { get; set; } = TimeSpan.FromDays(13);
+
+    /// <summary>
+    /// How long a disconnected connection stays visible as a tombstone (<c>status: disconnected</c>: ids, provider,
+    /// end-user id and times, nothing else) before it is deleted.
+    /// </summary>
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>Names of the grain storage providers the grains use.</summary>

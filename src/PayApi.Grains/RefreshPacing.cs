@@ -13,6 +13,9 @@ public sealed class RefreshPacing(TimeProvider time)
     private Task? _inFlight;
     private DateTimeOffset? _lastSucceededAt;
 
+    /// <summary>A developer refresh is running (or waiting for the connection's gate).</summary>
+    public bool InFlight => _inFlight is { IsCompleted: false };
+
     /// <summary>The refresh in flight, or <paramref name="refresh"/> started now; throws <c>rate_limited</c> when too soon.</summary>
     public Task JoinOrStartAsync(TimeSpan minInterval, Func<Task> refresh)
     {

@@ -24,17 +24,9 @@ internal static class Banner
             "Providers: " + Providers(app),
             "Sandbox providers: " + sandbox,
             "",
-            "Try it:",
+            "Try it: README.md, section Walkthrough, is a script to paste (ids kept in shell variables); docs/api.md has every endpoint.",
             $"  ADMIN={token}",
             $"  curl -s -X POST {url}/admin/v1/clients -H \"Authorization: Bearer $ADMIN\" -H 'Content-Type: application/json' -d '{{\"name\":\"Acme\"}}'",
-            "  # note client_id and client_secret, then:",
-            $"  curl -s -u CLIENT_ID:CLIENT_SECRET -X POST {url}/v1/connect/sessions -H 'Content-Type: application/json' -d '{{\"end_user_id\":\"user-1\"}}'",
-            "  # open connect_url in a browser: Sandbox Stripe with key rk_test_demo1234, or Sandbox Bank with",
-            "  # user_good / pass_good (user_mfa / pass_good asks for the code 123456); then read the code:",
-            $"  curl -s -u CLIENT_ID:CLIENT_SECRET {url}/v1/connect/sessions/SESSION_ID",
-            $"  curl -s -u CLIENT_ID:CLIENT_SECRET -X POST {url}/v1/connections/exchange -H 'Content-Type: application/json' -d '{{\"code\":\"CODE\"}}'",
-            $"  curl -s {url}/v1/balance -H 'Authorization: Bearer ACCESS_TOKEN'",
-            $"  curl -s '{url}/v1/transactions?limit=5' -H 'Authorization: Bearer ACCESS_TOKEN'",
             "",
         };
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));

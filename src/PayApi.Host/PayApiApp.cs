@@ -46,7 +46,9 @@ public static class PayApiApp
         DataDirectory.Ensure(dataDir);
         var adminToken = AdminTokenFile.Resolve(settings.AdminToken, dataDir, out var adminTokenPath);
 
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        var urls = builder.Configuration["urls"] is { Length: > 0 } configured ? configured
+            : builder.Configuration["ASPNETCORE_URLS"] is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+        if (urls is null)
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
@@ -74,6 +76,7 @@ public static class PayApiApp
         IPAddress? advertisedIp = null;
         if (role == HostRole.Gateway)
         {
+            PortCheck.EnsureFree((urls ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), null, 0, 0);
             builder.UseOrleansClient(client =>
             {
                 ClientSetup.Configure(client, settings, clusterCertificate);
@@ -92,6 +95,7 @@ public static class PayApiApp
         {
             advertisedIp = await AdvertisedAddress.ResolveAsync(
                 settings.Orleans.AdvertisedIp, Environment.GetEnvironmentVariable(AdvertisedAddress.MetadataVariable), CancellationToken.None);
+            PortCheck.EnsureFree((urls ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), advertisedIp, settings.Orleans.SiloPort, settings.Orleans.GatewayPort);
             builder.UseOrleans(silo =>
             {
                 SiloSetup.Configure(silo, settings, dataDir, advertisedIp, clusterCertificate);
@@ -156,6 +160,12 @@ public static class PayApiApp
             catch (PayApi.Vault.Kms.KmsUnavailableException e)
             {
                 app.Logger.LogWarning("KMS is not reachable at start ({Reason}); calls that need a data key answer 503 until it is.", e.Message);
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException or InvalidOperationException && !settings.UsesKms)
+            {
+                // master.key unreadable (owner, mode) or malformed: the message names the file and line, never key material.
+                throw new SettingsException(
+                    $"the local master key cannot be read: {e.Message.TrimEnd('.')}. Fix the file's owner and mode (0600, this user), or set PayApi:Vault:MasterKey.");
             }
         }
 
@@ -243,6 +253,10 @@ public static class PayApiApp
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        // "Hosting failed to start" comes with a stack trace; Program prints the one line that names the cause instead.
+        // (A background service stopping the host is Critical and still logged.)
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
     }
 }

@@ -303,6 +303,6 @@ public enum HostRole
 /// <summary>Thrown at start-up when settings are wrong; its message lists every bad key.</summary>
 public sealed class SettingsException(string message) : Exception(message)
 {
-    /// <summary>The process's exit code for a configuration it cannot run with (<c>EX_CONFIG</c> of sysexits.h).</summary>
-    public const int ExitCode = 78;
+    /// <summary>The process's exit code for a configuration it cannot run with: that of every start-up failure.</summary>
+    public const int ExitCode = StartupFailure.ExitCode;
 }

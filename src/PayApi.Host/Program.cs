@@ -1,15 +1,20 @@
-using Microsoft.Extensions.Options;
 using PayApi.Host;
 
-// A configuration mistake is the operator's to fix: they get its message (every bad key), not a stack trace.
+// A start-up failure (a bad setting, a port in use, a data dir or master key the process cannot use) is the operator's
+// to fix: they get one line naming the cause and the setting, exit code 1, never a stack trace.
+WebApplication? app = null;
 try
 {
-    await using var app = await PayApiApp.BuildAsync(args);
-    await app.RunAsync();
-    return 0;
+    app = await PayApiApp.BuildAsync(args);
+    await app.StartAsync();
 }
-catch (Exception e) when (e is SettingsException or OptionsValidationException)
+catch (Exception e)
 {
-    Console.Error.WriteLine(e.Message);
-    return SettingsException.ExitCode;
+    Console.Error.WriteLine(StartupFailure.Describe(e));
+    await StartupFailure.DisposeQuietlyAsync(app);
+    return StartupFailure.ExitCode;
 }
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
+return 0;

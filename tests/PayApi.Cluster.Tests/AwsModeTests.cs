@@ -51,10 +51,7 @@ public sealed class AwsModeTests
             Assert.Equal(2, primary.GetProperty("wrapped_data_keys").GetInt64()); // the connection's and the token key's
         }
 
-        using (var response = await apiB.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
-        {
-            await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
-        }
+        await apiB.RefreshAndWaitAsync(token);
 
         Assert.Equal(ids, await apiA.ReadAllTransactionIdsAsync(token, pageSize: 500));
 

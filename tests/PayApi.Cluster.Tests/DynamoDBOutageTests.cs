@@ -81,7 +81,8 @@ public sealed class DynamoDBOutageTests
         Assert.Equal(1, (await dynalite.StatsAsync()).Faulted);
         using (var response = await api.SendAsync(HttpMethod.Get, "/v1/connections?end_user_id=user-lost", ApiClient.Basic(client)))
         {
-            Assert.Empty((await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+            var only = Assert.Single((await ApiClient.ExpectAsync(response, HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+            Assert.Equal("disconnected", only.GetProperty("status").GetString()); // the tombstone, and nothing more
         }
 
         using (var response = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))

@@ -1,3 +1,4 @@
+using System.Text;
 using PayApi.Contracts;
 using Xunit;
 
@@ -117,21 +118,32 @@ public sealed class ConnectionGrainTests(GrainClusterFixture f)
             f.KeysPath, "SELECT COUNT(*) FROM data_keys WHERE connection_id = $id", ("$id", c.ConnectionId)));
         Assert.Equal(0, await Files.CountAsync(
             f.KeysPath, "SELECT COUNT(*) FROM data_keys WHERE wrapped = $w", ("$w", wrapped!)));
-        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, c.ConnectionId));
-        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, Ids.SessionKey(c.SessionId)));
-        Assert.Equal(0, await Files.StatePayloadsMentioningAsync(f.DatabasePath, c.ConnectionId));
+        // What stays is the tombstone (its own row: ids, provider, end-user id, times), the client's list entry naming
+        // it, and the reminder that deletes the tombstone when its retention ends.
         Assert.Equal(0, await Files.CountAsync(
-            f.DatabasePath, "SELECT COUNT(*) FROM orleans_reminders WHERE instr(grain_id, $id) > 0", ("$id", c.ConnectionId)));
+            f.DatabasePath, "SELECT COUNT(*) FROM orleans_grain_state WHERE instr(grain_id, $id) > 0 AND state_name <> 'tombstone'", ("$id", c.ConnectionId)));
+        Assert.Equal(1, await Files.CountAsync(
+            f.DatabasePath, "SELECT COUNT(*) FROM orleans_grain_state WHERE instr(grain_id, $id) > 0 AND state_name = 'tombstone'", ("$id", c.ConnectionId)));
+        Assert.Equal(0, await Files.StateRowsForAsync(f.DatabasePath, Ids.SessionKey(c.SessionId)));
+        Assert.Equal(0, await Files.CountAsync(
+            f.DatabasePath, "SELECT COUNT(*) FROM orleans_grain_state WHERE instr(payload, $id) > 0 AND state_name <> 'client'", ("$id", Encoding.UTF8.GetBytes(c.ConnectionId))));
+        Assert.Equal(0, await Files.CountAsync(
+            f.DatabasePath, "SELECT COUNT(*) FROM orleans_reminders WHERE instr(grain_id, $id) > 0 AND reminder_name <> 'tombstone'", ("$id", c.ConnectionId)));
 
         // ...and the wrapped key's bytes are not left behind anywhere (freed pages, WAL).
         Assert.Empty(Files.FilesContaining(Files.AllFilesUnder(f.DataDir), wrapped!));
 
-        // Nothing answers for it any more.
+        // The token answers nothing any more; the developer sees a tombstone, and disconnecting again repeats the receipt.
         await Flows.AssertCodeAsync(ErrorCodes.Unauthorized, () => connection.GetByTokenAsync(c.Grant));
         await Flows.AssertCodeAsync(ErrorCodes.Unauthorized, () => connection.GetBalanceAsync(c.Grant));
-        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => connection.GetAsync(clientId));
-        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => connection.DisconnectAsync(clientId));
-        Assert.Empty(await f.Client.GetGrain<IClientGrain>(clientId).ListConnectionsAsync(null));
+        var tombstone = await connection.GetAsync(clientId);
+        Assert.Equal((ConnectionStatus.Disconnected, receipt.DisconnectedAt), (tombstone.Status, tombstone.DisconnectedAt));
+        Assert.Equal(c.EndUserId, tombstone.EndUserId);
+        Assert.Null(tombstone.Error);
+        Assert.Equal(receipt.DisconnectedAt, (await connection.DisconnectAsync(clientId)).DisconnectedAt);
+        var stranger = await f.NewClientAsync();
+        await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => connection.GetAsync(stranger));
+        Assert.Equal([c.ConnectionId], (await f.Client.GetGrain<IClientGrain>(clientId).ListConnectionsAsync(null)).Select(o => o.ConnectionId));
         Assert.Equal(0, (await f.Client.GetGrain<IClientGrain>(clientId).GetAsync())!.ActiveConnections);
         await Flows.AssertCodeAsync(ErrorCodes.NotFound, () => f.OpenSessionAsync(clientId, c.EndUserId, c.ConnectionId));
     }

@@ -82,7 +82,7 @@ public sealed class ConfiguredProvidersTests(HostFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task The_executable_prints_the_problems_without_a_stack_trace_and_exits_78()
+    public async Task The_executable_prints_the_problems_without_a_stack_trace_and_exits_1()
     {
         var directory = TestHost.NewDataDir();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HostProcess.StartAsync(directory, [BadAcme, BadStripe]));

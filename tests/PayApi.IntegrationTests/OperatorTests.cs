@@ -45,10 +45,9 @@ public sealed class OperatorTests(HostFixture fixture) : IClassFixture<HostFixtu
         }
 
         // Data still decrypts for the connection after its key moved.
-        using (var response = await Api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
-        {
-            await ApiClient.ExpectAsync(response, HttpStatusCode.Accepted);
-        }
+        var refreshed = await Api.RefreshAndWaitAsync(token);
+        Assert.Equal("connected", refreshed.GetProperty("status").GetString());
+        Assert.False(refreshed.TryGetProperty("error", out _), refreshed.GetRawText());
     }
 
     [Fact]

@@ -51,10 +51,7 @@ public sealed class ProxyAndBundleTests
         // Later traffic of this connection goes through proxy-b only: a browser fetch and a keep-alive.
         var aBefore = proxyA.RequestCount;
         var bBefore = proxyB.RequestCount;
-        using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
-        {
-            await ApiClient.ExpectAsync(refresh, HttpStatusCode.Accepted);
-        }
+        await api.RefreshAndWaitAsync(token);
 
         await WebLoginTests.FireRefreshReminderAsync(host, connectionId);
         await WaitForAsync(() => proxyB.RequestCount > bBefore + 1);

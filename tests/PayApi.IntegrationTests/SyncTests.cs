@@ -76,10 +76,7 @@ public sealed class SyncTests
         // Three new charges: a refresh reads the balance and what was created since the mark, not 500 pages.
         sandbox.AddStripeCharges(key, 3);
         var before = sandbox.StripeRequestCount;
-        using (var refresh = await api.SendAsync(HttpMethod.Post, "/v1/connection/refresh", ApiClient.Bearer(token)))
-        {
-            Assert.Equal(HttpStatusCode.Accepted, refresh.StatusCode);
-        }
+        await api.RefreshAndWaitAsync(token);
 
         var requests = sandbox.StripeRequestCount - before;
         Assert.InRange(requests, 3, 6); // balance, charges since, payouts since (and a page more at most)

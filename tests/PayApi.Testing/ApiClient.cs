@@ -84,6 +84,38 @@ public sealed class ApiClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// <c>POST /v1/connection/refresh</c>, which answers <c>202</c> at once, then waits until the refresh running in the
+    /// background is over; returns the connection as it then reads (<c>status</c>, <c>error</c>, <c>last_refreshed_at</c>).
+    /// </summary>
+    public async Task<JsonElement> RefreshAndWaitAsync(string token, TimeSpan? timeout = null)
+    {
+        using (var response = await SendAsync(HttpMethod.Post, "/v1/connection/refresh", Bearer(token)))
+        {
+            await ExpectAsync(response, HttpStatusCode.Accepted);
+        }
+
+        return await WaitRefreshedAsync(token, timeout);
+    }
+
+    /// <summary>Waits until the connection no longer reads <c>refreshing</c>; returns it.</summary>
+    public async Task<JsonElement> WaitRefreshedAsync(string token, TimeSpan? timeout = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await SendAsync(HttpMethod.Get, "/v1/connection", Bearer(token));
+            var connection = await ExpectAsync(response, HttpStatusCode.OK);
+            if (connection.GetProperty("status").GetString() != "refreshing")
+            {
+                return connection;
+            }
+
+            Assert.True(clock.Elapsed < (timeout ?? TimeSpan.FromMinutes(2)), "the refresh did not finish in time: " + connection);
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Pages through <c>/v1/transactions</c> to the end, checking that every page is newest first.</summary>
     public async Task<List<string>> ReadAllTransactionIdsAsync(string token, int pageSize, int max = 100_000)
     {

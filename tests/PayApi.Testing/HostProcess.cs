@@ -99,7 +99,7 @@ public sealed partial class HostProcess : IAsyncDisposable
                 await host.WaitUntilListeningAsync(startLimit ?? TimeSpan.FromSeconds(90));
                 return host;
             }
-            catch (InvalidOperationException e) when (attempt < 3 && siloPort is null && host.ReadLog().Contains("Address already in use", StringComparison.Ordinal))
+            catch (InvalidOperationException e) when (attempt < 3 && siloPort is null && host.ReadLog().Contains("already in use", StringComparison.OrdinalIgnoreCase))
             {
                 last = e;
                 await host.DisposeAsync();

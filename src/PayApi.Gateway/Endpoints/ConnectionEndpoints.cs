@@ -59,7 +59,7 @@ public static class ConnectionEndpoints
         v1.MapPost("/connection/refresh", async (HttpContext context, IGrainFactory grains) =>
         {
             var token = context.Token();
-            await Grain(grains, token).RefreshAsync(token.Grant());
+            await Grain(grains, token).RequestRefreshAsync(token.Grant());
             return Results.Json(new { status = "accepted" }, statusCode: StatusCodes.Status202Accepted);
         })
         .WithSummary("Fetch fresh data from the provider now")
