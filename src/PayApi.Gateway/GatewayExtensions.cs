@@ -51,6 +51,7 @@ public static class GatewayExtensions
                 : throw PayApiException.NotFound("OpenAPI document"));
         app.MapAdminApi();
         app.MapDeveloperApi();
+        app.MapWebhookApi();
         app.MapConnectionApi();
         app.MapConnectPage();
         return app;

@@ -44,6 +44,7 @@ public sealed partial class ConnectionGrain(
             {
                 await EnforceCacheAgeAsync();
                 await StartBackfillAsync(); // a backfill the previous activation did not finish goes on
+                HandOffOutbox(); // events a crash left in the outbox
             })
             : Task.CompletedTask;
 
@@ -153,6 +154,7 @@ public sealed partial class ConnectionGrain(
             return;
         }
 
+        HandOffOutbox(); // a hand-off that failed earlier is tried again
         if (UserMustAct)
         {
             // The stored credentials already failed for a reason the end-user must fix; retrying them on a
