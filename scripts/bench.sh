@@ -8,7 +8,9 @@
 #            cached read rate of the newest page against a deep page and against GET /v1/connection.
 #   sync:    an account of 50,000 charges: requests and CPU seconds of the first sync, and of a refresh after 3 new
 #            charges against a full re-read of the history.
-# Usage: scripts/bench.sh [browser|cluster|data|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]
+#   webhooks: events delivered per second to a loopback receiver (4 clients x 250 events through the webhook grains),
+#            against plain POSTs of the same body at the same concurrency.
+# Usage: scripts/bench.sh [browser|cluster|data|sync|webhooks] [--logins N] [--keepalives M] [--seconds S] [--connections C]
 #        (default: all; 20, 20, 20, 1000)
 # Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail

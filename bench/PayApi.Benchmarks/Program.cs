@@ -19,11 +19,11 @@ internal static class Program
 {
     private const int Concurrency = 2;
     private const string Usage =
-        "usage: bench.sh [browser|cluster|data|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
+        "usage: bench.sh [browser|cluster|data|sync|webhooks] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
 
     private static async Task<int> Main(string[] args)
     {
-        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" ? args[0] : null;
+        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" or "webhooks" ? args[0] : null;
         if (only is not null)
         {
             args = args[1..];
@@ -69,7 +69,16 @@ internal static class Program
                 }
             }
 
-            return only is null or "sync" ? Math.Max(status, await SyncBenchmark.RunAsync(overall.Token)) : status;
+            if (only is null or "sync")
+            {
+                status = Math.Max(status, await SyncBenchmark.RunAsync(overall.Token));
+                if (only is null)
+                {
+                    Console.WriteLine();
+                }
+            }
+
+            return only is null or "webhooks" ? Math.Max(status, await WebhookBenchmark.RunAsync(overall.Token)) : status;
         }
         catch (BenchmarkFailedException e)
         {
