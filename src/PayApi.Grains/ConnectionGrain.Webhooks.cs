@@ -207,9 +207,9 @@ public sealed partial class ConnectionGrain
             });
             handed = true;
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException or PayApiException or Orleans.Storage.InconsistentStateException)
+        catch (Exception e)
         {
-            // The outbox keeps them; the next activation or refresh reminder hands them over again.
+            // Background work no caller observes: whatever failed, the outbox keeps them; the next activation or refresh reminder hands them over again.
             LogOutboxHandOffFailed(logger, ConnectionId, batch.Count, e.GetType().Name);
         }
         finally

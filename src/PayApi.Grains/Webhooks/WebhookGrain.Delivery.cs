@@ -1,5 +1,4 @@
 using PayApi.Contracts;
-using PayApi.Vault;
 
 namespace PayApi.Grains.Webhooks;
 
@@ -103,8 +102,9 @@ public sealed partial class WebhookGrain
             Report(new WebhookDeliveryOutcome(
                 ClientId, pending.EventId, pending.EventType, number, delivered, attempt.StatusCode, attempt.Error, TimeSpan.FromMilliseconds(attempt.LatencyMs), gaveUp));
         }
-        catch (Exception e) when (e is PayApiException or TimeoutException or OrleansException or CiphertextRejectedException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Background work no caller observes: an unexpected failure must not lose the pending entry either.
             // Storage or the key store failed, not the receiver: nothing was recorded, so the attempt is simply made again.
             LogAttemptFailed(logger, ClientId, pending.EventId, e is PayApiException p ? p.Code : e.GetType().Name);
             if (state.State.Pending.TryGetValue(pending.EventId, out var current) && current == pending)
