@@ -17,6 +17,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<CancellationToken, Task<int>>> _script = new();
     private int _open;
+    private int _arrivals;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -52,7 +53,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return 200;
     }
 
-    public IReadOnlyList<Delivery> For(string eventId) => Deliveries.Where(d => d.EventId == eventId).ToList();
+    /// <summary>The deliveries of one event in the order they arrived (a hung request is recorded only when the sender gives up).</summary>
+    public IReadOnlyList<Delivery> For(string eventId) => Deliveries.Where(d => d.EventId == eventId).OrderBy(d => d.Arrival).ToList();
 
     /// <summary>Waits until <paramref name="condition"/> holds over the deliveries so far.</summary>
     public async Task WaitAsync(Func<IReadOnlyList<Delivery>, bool> condition, TimeSpan timeout, string what)
@@ -72,6 +74,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _open);
+        var arrival = Interlocked.Increment(ref _arrivals);
         try
         {
             using var buffer = new MemoryStream();
@@ -96,7 +99,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 doc.RootElement.GetProperty("type").GetString()!,
                 doc.RootElement.GetProperty("data").Clone(),
                 status,
-                DateTimeOffset.UtcNow));
+                DateTimeOffset.UtcNow,
+                arrival));
             if (status > 0)
             {
                 context.Response.StatusCode = status;
@@ -115,7 +119,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     /// <summary>One request as received, and what it was answered (0: the sender gave up first).</summary>
-    public sealed record Delivery(byte[] Raw, string Signature, string EventId, string Type, JsonElement Data, int Answer, DateTimeOffset At)
+    public sealed record Delivery(byte[] Raw, string Signature, string EventId, string Type, JsonElement Data, int Answer, DateTimeOffset At, int Arrival)
     {
         public string Body => Encoding.UTF8.GetString(Raw);
     }
