@@ -10,7 +10,9 @@
 #            limits, usage metering) against a bare Kestrel endpoint returning the same JSON, both under wrk.
 #   sync:    an account of 50,000 charges: requests and CPU seconds of the first sync, and of a refresh after 3 new
 #            charges against a full re-read of the history.
-# Usage: scripts/bench.sh [browser|cluster|data|hotpath|sync] [--logins N] [--keepalives M] [--seconds S] [--connections C]
+#   webhooks: events delivered per second to a loopback receiver (4 clients x 250 events through the webhook grains),
+#            against plain POSTs of the same body at the same concurrency.
+# Usage: scripts/bench.sh [browser|cluster|data|hotpath|sync|webhooks] [--logins N] [--keepalives M] [--seconds S] [--connections C]
 #        (default: all; 20, 20, 20, 1000)
 # Installs what it needs if missing (as scripts/test.sh does: Chromium, Node.js, dynalite), then builds and runs in Release.
 set -euo pipefail

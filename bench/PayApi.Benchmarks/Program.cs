@@ -19,7 +19,7 @@ internal static class Program
 {
     private const int Concurrency = 2;
     private const string Usage =
-        "usage: bench.sh [browser|cluster|data|sync|hotpath] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
+        "usage: bench.sh [browser|cluster|data|sync|hotpath|webhooks] [--logins N] [--keepalives M] [--seconds S] [--connections C]   (defaults: all; --logins 20 --keepalives 20 --seconds 20 --connections 1000)";
 
     private static async Task<int> Main(string[] args)
     {
@@ -28,7 +28,7 @@ internal static class Program
             return await HotPathBenchmark.BareKestrel.ServeAsync(bodyFile);
         }
 
-        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" or "hotpath" ? args[0] : null;
+        var only = args.Length > 0 && args[0] is "browser" or "cluster" or "data" or "sync" or "hotpath" or "webhooks" ? args[0] : null;
         if (only is not null)
         {
             args = args[1..];
@@ -83,7 +83,16 @@ internal static class Program
                 }
             }
 
-            return only is null or "sync" ? Math.Max(status, await SyncBenchmark.RunAsync(overall.Token)) : status;
+            if (only is null or "sync")
+            {
+                status = Math.Max(status, await SyncBenchmark.RunAsync(overall.Token));
+                if (only is null)
+                {
+                    Console.WriteLine();
+                }
+            }
+
+            return only is null or "webhooks" ? Math.Max(status, await WebhookBenchmark.RunAsync(overall.Token)) : status;
         }
         catch (BenchmarkFailedException e)
         {

@@ -314,3 +314,74 @@ public interface IClientDirectoryGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<IReadOnlyList<ListedClient>> ListAsync();
 }
+
+/// <summary>
+/// One client's webhook: its url and sealed signing secrets, and the delivery of its events (pending retries, a
+/// durable reminder while any is pending). Keyed by client id; one per client, so a slow receiver delays only its own.
+/// </summary>
+[Alias("PayApi.IWebhookGrain")]
+public interface IWebhookGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the url (checked against the SSRF rules) and returns a new signing secret, shown this once.</summary>
+    [Alias("Configure")]
+    Task<WebhookEndpointView> ConfigureAsync(string url);
+
+    [Alias("Get")]
+    Task<WebhookEndpointView> GetAsync();
+
+    [Alias("RotateSecret")]
+    Task<WebhookEndpointView> RotateSecretAsync();
+
+    [Alias("Remove")]
+    Task RemoveAsync();
+
+    /// <summary>
+    /// Takes events from a grain's outbox: stores each (idempotent by event id) and queues its delivery. Returns once
+    /// they are stored, never waiting for a delivery: the caller may then drop them from its outbox.
+    /// </summary>
+    [Alias("Accept")]
+    Task AcceptAsync(IReadOnlyList<WebhookEvent> events);
+
+    [Alias("ListEvents")]
+    Task<WebhookEventPage> ListEventsAsync(string? cursor, int limit);
+
+    /// <summary>Sends an event again (same id and body); <c>not_found</c> for an id that is not this client's.</summary>
+    [Alias("Replay")]
+    Task<WebhookEventView> ReplayAsync(string eventId);
+}
+
+/// <summary>One stored event and its delivery attempts; keyed by <c>{client id}/{event id}</c>, so ids never cross tenants.</summary>
+[Alias("PayApi.IWebhookEventGrain")]
+public interface IWebhookEventGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the event unless it is already stored; true when it was new.</summary>
+    [Alias("Store")]
+    Task<bool> StoreAsync(WebhookEvent webhookEvent, string status);
+
+    [Alias("Get")]
+    Task<WebhookEventView?> GetAsync();
+
+    [Alias("RecordAttempt")]
+    Task RecordAttemptAsync(WebhookAttempt attempt, string status);
+
+    [Alias("SetStatus")]
+    Task SetStatusAsync(string status);
+
+    [Alias("Delete")]
+    Task DeleteAsync();
+}
+
+/// <summary>One page of a client's event index (event ids in the order they were accepted); keyed by <c>{client id}/{page}</c>.</summary>
+[Alias("PayApi.IWebhookIndexGrain")]
+public interface IWebhookIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Appends the id unless the page already holds it; returns the page's size after.</summary>
+    [Alias("Append")]
+    Task<int> AppendAsync(string eventId);
+
+    [Alias("List")]
+    Task<IReadOnlyList<string>> ListAsync();
+
+    [Alias("Delete")]
+    Task DeleteAsync();
+}

@@ -70,6 +70,7 @@ public static class GatewayExtensions
 
         app.MapAdminApi();
         app.MapDeveloperApi();
+        app.MapWebhookApi();
         app.MapConnectionApi();
         app.MapUsageApi();
         app.MapConnectPage();

@@ -154,6 +154,7 @@ public sealed partial class ConnectionGrain
         s.Provider = adapter.Info.Id;
         s.SealedCredentials = key.Seal(CredentialsField, JsonSerializer.SerializeToUtf8Bytes(context.Credentials.ToDictionary()));
         SealSession(key, context.Session);
+        var previousStatus = repair ? s.Status : null;
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
         var hadData = ForgetData(); // new credentials may see another account: never serve the old data
@@ -165,6 +166,8 @@ public sealed partial class ConnectionGrain
             s.SessionIds.Add(request.SessionId);
         }
 
+        RaiseConnected(repair, previousStatus); // in the same write as the connection itself
+        NoteAccessExpiry(context.Session);
         await state.WriteStateAsync();
         ReportStatus();
         if (hadData)
@@ -175,6 +178,7 @@ public sealed partial class ConnectionGrain
         await GrainFactory.GetGrain<IClientGrain>(s.ClientId).ConnectionAddedAsync(new OwnedConnection(ConnectionId, s.EndUserId));
         await this.RegisterOrUpdateReminder(RefreshReminder, RefreshPeriod(adapter), RefreshPeriod(adapter));
         LogConnected(logger, ConnectionId, s.Provider, repair);
+        HandOffOutbox();
 
         // The first fetch runs after this call returns (it queues on the gate), so the end-user is not kept
         // waiting for a full scrape; a read that arrives meanwhile waits for it instead of fetching twice.

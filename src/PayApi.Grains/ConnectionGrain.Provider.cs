@@ -104,7 +104,9 @@ public sealed partial class ConnectionGrain
 
         var data = await CallProviderAsync(context, () => adapter.FetchAllAsync(context, CancellationToken.None));
         var snapshot = new ProviderSnapshot(time.GetUtcNow(), data.Balances, data.Transactions, data.Payouts);
+        var previousGeneration = state.State.DataGeneration;
         var written = await StoreDataAsync(snapshot);
+        await RaiseDataUpdatedAsync(previousGeneration, snapshot.Transactions, snapshot.FetchedAt, freshIsWholeList: true);
         state.State.Sync = new SyncView(SyncStates.Synced, OldestDate(snapshot));
         await MarkHealthyAsync(snapshot.FetchedAt); // commits the new generation with the status
         await RemoveStaleChunksAsync(written.ChunkNames);
@@ -124,7 +126,9 @@ public sealed partial class ConnectionGrain
         var proxyBefore = context.Session.Proxy;
         try
         {
-            return await call();
+            var result = await call();
+            await NoteAccessExpiryAsync(context.Session);
+            return result;
         }
         catch (PayApiException ex)
         {
@@ -135,6 +139,7 @@ public sealed partial class ConnectionGrain
 
             if (ex.Code is ErrorCodes.ProviderUnavailable or ErrorCodes.BotBlocked or ErrorCodes.DependencyUnavailable)
             {
+                await NoteRetryableFailureAsync();
                 // Not tried again for a while: the caller is told when (Retry-After), and so is the next one.
                 var resting = ex.WithRetryAfter(_options.ProviderRetryDelay);
                 _providerResting = (time.GetUtcNow() + _options.ProviderRetryDelay, resting);
@@ -165,10 +170,12 @@ public sealed partial class ConnectionGrain
         var s = state.State;
         if (s.Status != status || s.Error != error)
         {
+            RaiseStatusChange(s.Status, status, error);
             s.Status = status;
             s.Error = error;
             await state.WriteStateAsync();
             ReportStatus();
+            HandOffOutbox();
         }
     }
 
@@ -178,10 +185,13 @@ public sealed partial class ConnectionGrain
         var s = state.State;
         s.LastRefreshedAt = refreshedAt;
         s.NextRefreshAt = refreshedAt + (catalog.Find(s.Provider) is { } adapter ? RefreshPeriod(adapter) : _options.RefreshInterval);
+        RaiseStatusChange(s.Status, ConnectionStatus.Connected, null);
+        NoteHealthy();
         s.Status = ConnectionStatus.Connected;
         s.Error = null;
         await state.WriteStateAsync();
         ReportStatus();
+        HandOffOutbox();
     }
 
     /// <summary>
@@ -307,6 +317,7 @@ public sealed partial class ConnectionGrain
 
     private async Task<DisconnectReceipt> WipeAsync()
     {
+        await AnnounceDisconnectAsync();
         var tombstoneToKeep = ConnectionTombstone.Of(state.State, time.GetUtcNow());
         var clientId = state.State.ClientId;
         var sessionIds = state.State.SessionIds.ToList();

@@ -45,6 +45,7 @@ public sealed partial class ConnectionGrain
     {
         var key = await GetDataKeyAsync();
         var now = time.GetUtcNow();
+        var previousGeneration = state.State.DataGeneration;
         IncrementalSync.Outcome outcome;
         try
         {
@@ -56,10 +57,12 @@ public sealed partial class ConnectionGrain
             // The stored data is gone or damaged: worthless, not fatal. Sync starts over from the newest page.
             LogDataUnreadable(logger, ConnectionId, e is ChunkMissingException ? "missing chunk" : "chunk failed its check");
             await DiscardDataAsync();
+            previousGeneration = null;
             outcome = await CallProviderAsync(context, () =>
                 SyncWith(adapter, incremental).RefreshAsync(key, null, ConnectionDataStore.NewGeneration(), context, Granted(adapter), now, CancellationToken.None));
         }
 
+        await RaiseDataUpdatedAsync(previousGeneration, outcome.TransactionsRead, now, freshIsWholeList: false);
         CommitSync(adapter, outcome, now);
         await MarkHealthyAsync(now); // writes the new generation with the status
         await RemoveStaleChunksAsync(outcome.Written.ChunkNames);

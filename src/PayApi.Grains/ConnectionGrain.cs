@@ -48,6 +48,7 @@ public sealed partial class ConnectionGrain(
                 ReportStatus();
                 await EnforceCacheAgeAsync();
                 await StartBackfillAsync(); // a backfill the previous activation did not finish goes on
+                HandOffOutbox(); // events a crash left in the outbox
             })
             : Task.CompletedTask;
 
@@ -197,6 +198,7 @@ public sealed partial class ConnectionGrain(
             return;
         }
 
+        HandOffOutbox(); // a hand-off that failed earlier is tried again
         if (UserMustAct)
         {
             // The stored credentials already failed for a reason the end-user must fix; retrying them on a

@@ -49,4 +49,7 @@ public sealed class ConnectionState
 
     /// <summary>Connect sessions that named this connection, so disconnect can delete their records too.</summary>
     [Id(12)] public List<string> SessionIds { get; set; } = [];
+
+    /// <summary>The webhook outbox and expiry warnings (a high id, clear of the fields above).</summary>
+    [Id(40)] public Webhooks.ConnectionWebhookState Webhooks { get; set; } = new();
 }

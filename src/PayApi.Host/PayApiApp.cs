@@ -5,6 +5,7 @@ using Microsoft.Extensions.Compliance.Redaction;
 using PayApi.Gateway;
 using PayApi.Gateway.Http;
 using PayApi.Grains;
+using PayApi.Grains.Webhooks;
 using PayApi.ProviderData;
 using PayApi.Providers;
 using PayApi.Providers.Configuration;
@@ -188,6 +189,12 @@ public static class PayApiApp
         SiloSetup.AddVault(builder.Services, settings, dataDir);
         builder.Services.AddConfiguredProviders(providers);
         builder.Services.AddPayApiScraping(o => builder.Configuration.GetSection(ScraperOptions.SectionName).Bind(o), dataDir);
+        builder.Services.AddPayApiWebhooks(o =>
+        {
+            // Insecure (http, loopback) targets follow the sandbox unless set: a development host posts to a local receiver.
+            o.AllowInsecureTargets = settings.SandboxEnabled;
+            builder.Configuration.GetSection(WebhookOptions.SectionName).Bind(o);
+        });
         if (settings.UsesS3)
         {
             // Failure bundles in S3; with DynamoDB storage, provider data chunks too large for an item go beside them.

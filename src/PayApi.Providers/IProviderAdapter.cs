@@ -86,8 +86,17 @@ public sealed class ProviderSession
     /// <summary>The proxy this connection's provider traffic goes through; null = direct.</summary>
     public string? Proxy { get; set; }
 
+    /// <summary>
+    /// A loss of access the provider announced during the last call (a password-expiry notice, an expiring key);
+    /// null when it said nothing. The connection raises <c>connection.pending_expiration</c> once per announcement.
+    /// </summary>
+    public ProviderAccessExpiry? AccessExpiry { get; set; }
+
     public override string ToString() => $"ProviderSession {{ Proxy = {Proxy}, CookieJar = [redacted] }}";
 }
+
+/// <summary>When the provider says access will end, and why (<c>password_expiring</c>, <c>api_key_expiring</c>).</summary>
+public sealed record ProviderAccessExpiry(string Reason, DateTimeOffset? ExpiresAt);
 
 /// <summary>What an adapter call gets: the connection's credentials (and, for web logins, later its session).</summary>
 public sealed class ProviderContext

@@ -9,6 +9,11 @@ namespace PayApi.Sandbox;
 internal sealed class SandboxFaults
 {
     private readonly ConcurrentDictionary<string, long> _stripeRequestsByRoute = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _revokedKeys = new(StringComparer.Ordinal);
+
+    public void Revoke(string key) => _revokedKeys[key] = true;
+
+    public bool IsRevoked(string key) => _revokedKeys.ContainsKey(key);
     private volatile bool _stripeOutage;
     private volatile bool _stripeMalformed;
     private volatile string? _stripeLastVersion;

@@ -108,6 +108,13 @@ public sealed class SandboxServer : IAsyncDisposable
         _faults.ServerErrorNext(count);
     }
 
+    /// <summary>From now on the sandbox answers <paramref name="apiKey"/> as a revoked key (401 invalid_api_key).</summary>
+    public void RevokeStripeKey(string apiKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        _faults.Revoke(apiKey);
+    }
+
     /// <summary>
     /// Grows the account behind <paramref name="apiKey"/> (any key of that account and mode) by <paramref name="count"/>
     /// succeeded charges, each created a minute after the newest one before it, visible to every later list request.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using PayApi.Grains;
+using PayApi.Grains.Webhooks;
 using PayApi.Host;
 using PayApi.Providers;
 using PayApi.Scraping;
@@ -41,6 +42,7 @@ public sealed class DynamoDBSiloConfigurator : ISiloConfigurator, IClientBuilder
         SiloSetup.AddVault(silo.Services, settings, dataDir);
         silo.Services.AddPayApiProviders();
         silo.Services.AddPayApiScraping(_ => { }, dataDir);
+        silo.Services.AddPayApiWebhooks();
         silo.Services.AddSandboxStripe(new Uri(config[StripeUrlKey]!));
     }
 

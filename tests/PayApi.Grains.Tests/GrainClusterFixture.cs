@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using PayApi.Grains;
+using PayApi.Grains.Webhooks;
 using PayApi.Providers;
 using PayApi.Sandbox;
 using PayApi.Storage.Sqlite;
@@ -68,6 +69,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.AddPayApiLocalVault(o => o.DataDir = dataDir);
             silo.Services.AddPayApiProviders();
             silo.Services.AddPayApiScraping(_ => { }, dataDir);
+            silo.Services.AddPayApiWebhooks(o => o.AllowInsecureTargets = true);
             silo.Services.AddSandboxStripe(stripe);
         });
 

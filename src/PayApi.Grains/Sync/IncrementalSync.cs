@@ -20,7 +20,11 @@ public sealed class IncrementalSync(IProviderAdapter adapter, IIncrementalProvid
     /// A sync step's result: the generation written, the marks stored with it, the provider requests it took, the items
     /// it read, and the capabilities the provider refused meanwhile (a key whose permissions were narrowed).
     /// </summary>
-    public sealed record Outcome(ConnectionDataStore.Written Written, SyncMarks Marks, int Requests, int ItemsRead, IReadOnlyList<string> Refused);
+    public sealed record Outcome(ConnectionDataStore.Written Written, SyncMarks Marks, int Requests, int ItemsRead, IReadOnlyList<string> Refused)
+    {
+        /// <summary>The transactions this step read from the provider (new, changed, or re-read in the overlap).</summary>
+        public IReadOnlyList<TransactionItem> TransactionsRead { get; init; } = [];
+    }
 
     /// <summary>
     /// Reads the balance and each granted list's changes since its high-water mark (its newest pages on the first sync),
@@ -67,7 +71,10 @@ public sealed class IncrementalSync(IProviderAdapter adapter, IIncrementalProvid
     private async Task<Outcome> StoreAsync(DataKey key, long? previousGeneration, long generation, DataUpdate update, Step step, CancellationToken ct)
     {
         var written = await data.MergeAsync(key, previousGeneration, generation, update, ct);
-        return new Outcome(written, update.Marks, step.Requests, update.Transactions.Items.Count + update.Payouts.Items.Count, step.Refused);
+        return new Outcome(written, update.Marks, step.Requests, update.Transactions.Items.Count + update.Payouts.Items.Count, step.Refused)
+        {
+            TransactionsRead = update.Transactions.Items,
+        };
     }
 
     private async Task<(ListUpdate<T> Update, ListSyncMarks Marks)> ChangesAsync<T>(

@@ -104,6 +104,11 @@ public sealed partial class StripeAdapter : IProviderAdapter, IIncrementalProvid
     {
         var key = ReadKey(context);
         var response = await GetAsync(key, "v1/balance", "balance", Capabilities.Balance, cancellationToken).ConfigureAwait(false);
+        if (response.KeyExpiresAt is { } expiresAt)
+        {
+            context.Session.AccessExpiry = new ProviderAccessExpiry("api_key_expiring", expiresAt);
+        }
+
         var balance = _errors.Parse<StripeBalanceDto>(response, "balance");
         if (balance.Object != "balance")
         {

@@ -11,6 +11,14 @@ namespace PayApi.Providers;
 /// <summary>A Stripe answer: status and body, read whole (bounded).</summary>
 internal readonly record struct StripeResponse(HttpStatusCode Status, byte[] Body)
 {
+    /// <summary>
+    /// The sandbox's hint that the key will expire (header <see cref="KeyExpiresHeader"/>); real Stripe sends no such
+    /// signal, so for it this is always null.
+    /// </summary>
+    public DateTimeOffset? KeyExpiresAt { get; init; }
+
+    public const string KeyExpiresHeader = "Sandbox-Key-Expires-At";
+
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 }
 
@@ -67,7 +75,11 @@ internal sealed class StripeTransport
 
                 using var response = await _client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, budget.Token).ConfigureAwait(false);
                 var body = await ReadBodyAsync(response, what, budget.Token).ConfigureAwait(false);
-                var answer = new StripeResponse(response.StatusCode, body);
+                var answer = new StripeResponse(response.StatusCode, body)
+                {
+                    KeyExpiresAt = response.Headers.TryGetValues(StripeResponse.KeyExpiresHeader, out var expires)
+                        && DateTimeOffset.TryParse(expires.FirstOrDefault(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null,
+                };
                 if (!retry || attempt >= _options.MaxRetries || !ShouldRetry(response, body))
                 {
                     return answer;

@@ -59,9 +59,15 @@ internal static partial class StripeApiEndpoints
             }
 
             var key = StripeKey.Recognize(presented);
-            if (key is null)
+            if (key is null || faults.IsRevoked(presented))
             {
                 return StripeResults.InvalidKey(presented);
+            }
+
+            if (presented.Contains("expiring", StringComparison.Ordinal))
+            {
+                // A sandbox-only hint (real Stripe has none): the key stops working in a week.
+                http.Response.Headers["Sandbox-Key-Expires-At"] = DateTime.UtcNow.Date.AddDays(7).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
             }
 
             if (version.Length > 0 && !ApiVersionShape().IsMatch(version))
