@@ -63,7 +63,8 @@ public sealed record Connection(
     DateTimeOffset? NextRefreshAt,
     ApiError? Error,
     SyncInfo? Sync,
-    IReadOnlyList<string>? Capabilities);
+    IReadOnlyList<string>? Capabilities,
+    DateTimeOffset? DisconnectedAt = null);
 
 public sealed record DisconnectReceipt(string ConnectionId, DateTimeOffset DisconnectedAt, IReadOnlyList<string> Wiped);
 

@@ -31,13 +31,21 @@ public sealed record WebJobRequest(
     public override string ToString() => $"WebJobRequest {{ Kind = {Kind}, ProviderId = {ProviderId}, ConnectionId = {ConnectionId}, Proxy = {Proxy} }}";
 }
 
+/// <summary>A loss of access a provider's pages announced (<c>password_expiring</c>), and when, if they said.</summary>
+[GenerateSerializer, Immutable]
+[Alias("PayApi.AccessExpiryNotice")]
+public sealed record AccessExpiryNotice(
+    [property: Id(0)] string Reason,
+    [property: Id(1)] DateTimeOffset? ExpiresAt);
+
 /// <summary>Data scraped from a provider's pages.</summary>
 [GenerateSerializer, Immutable]
 [Alias("PayApi.WebScrape")]
 public sealed record WebScrape(
     [property: Id(0)] IReadOnlyList<BalanceAmount> Balances,
     [property: Id(1)] IReadOnlyList<TransactionItem> Transactions,
-    [property: Id(2)] IReadOnlyList<PayoutItem> Payouts);
+    [property: Id(2)] IReadOnlyList<PayoutItem> Payouts,
+    [property: Id(3)] AccessExpiryNotice? AccessExpiry = null);
 
 /// <summary>
 /// What a browser job produced: the cookie jar after it (also on failure, so an MFA step can resume), the
@@ -49,7 +57,8 @@ public sealed record WebJobResult(
     [property: Id(0)] ErrorInfo? Error,
     [property: Id(1)] byte[]? CookieJar,
     [property: Id(2)] string? Proxy,
-    [property: Id(3)] WebScrape? Data)
+    [property: Id(3)] WebScrape? Data,
+    [property: Id(4)] AccessExpiryNotice? AccessExpiry = null)
 {
     public override string ToString() => $"WebJobResult {{ Error = {Error?.Code}, Proxy = {Proxy} }}";
 }

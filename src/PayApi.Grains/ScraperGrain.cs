@@ -91,18 +91,22 @@ public sealed partial class ScraperGrain(
                 });
                 ErrorInfo? error = null;
                 WebScrape? data = null;
+                AccessExpiryNotice? notice = null;
                 try
                 {
                     switch (request.Kind)
                     {
                         case WebJobKind.Login:
                             await recipe.LoginAsync(page, credentials, ct);
+                            notice = await recipe.ReadAccessNoticeAsync(page, ct);
                             break;
                         case WebJobKind.SubmitMfa:
                             await recipe.SubmitMfaAsync(page, request.MfaCode ?? "", ct);
+                            notice = await recipe.ReadAccessNoticeAsync(page, ct);
                             break;
                         default:
                             data = await recipe.FetchAsync(page, credentials, ct);
+                            notice = data.AccessExpiry;
                             break;
                     }
                 }
@@ -130,7 +134,7 @@ public sealed partial class ScraperGrain(
                 // The jar is returned on failure too: an MFA step resumes from these cookies.
                 Enter("exporting cookies");
                 var jar = CookieJarSerializer.Serialize(await BrowserPool.ExportCookiesAsync(context));
-                return new WebJobResult(error, jar, proxy?.ToString(), data);
+                return new WebJobResult(error, jar, proxy?.ToString(), data, error is null ? notice : null);
             }, CancellationToken.None);
         }
         catch (TimeoutException)

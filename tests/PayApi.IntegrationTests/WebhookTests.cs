@@ -289,6 +289,39 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task A_bank_page_warning_that_the_password_expires_raises_pending_expiration_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await TestHost.StartAsync(TestHost.NewDataDir(), new CapturedLogs(), FastWebhooks);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        await SetWebhookAsync(api, client, receiver.Url);
+
+        // user_pwexpiring's dashboard says the password expires in 5 days; the login still works.
+        var (connectionId, token) = await api.ConnectBankAsync(client, "user_pwexpiring", "pass_good");
+        await receiver.WaitAsync(d => Has(d, "connection.connected") && Has(d, "connection.pending_expiration"), Wait, "connected and pending_expiration");
+        var warning = Assert.Single(receiver.Deliveries, d => d.Type == "connection.pending_expiration");
+        Assert.Equal("password_expiring", warning.Data.GetProperty("reason").GetString());
+        Assert.Equal(connectionId, warning.Data.GetProperty("connection_id").GetString());
+        var expiresAt = warning.Data.GetProperty("expires_at").GetDateTimeOffset();
+        Assert.InRange(expiresAt - DateTimeOffset.UtcNow, TimeSpan.FromDays(4), TimeSpan.FromDays(5));
+
+        // The same notice on the next fetch is the same announcement: no second event.
+        await api.RefreshAndWaitAsync(token);
+        using (var again = await api.SendAsync(HttpMethod.Get, "/v1/balance", ApiClient.Bearer(token)))
+        {
+            await ApiClient.ExpectAsync(again, HttpStatusCode.OK);
+        }
+
+        Assert.Single(receiver.Deliveries, d => d.Type == "connection.pending_expiration");
+
+        // A user the bank does not warn raises nothing of the kind.
+        await api.ConnectBankAsync(client, "user_good", "pass_good", "user-2");
+        await receiver.WaitAsync(d => d.Count(x => x.Type == "connection.connected") == 2, Wait, "the second connection");
+        Assert.Single(receiver.Deliveries, d => d.Type == "connection.pending_expiration");
+    }
+
+    [Fact]
     public async Task Private_and_metadata_targets_are_refused_even_when_insecure_targets_are_allowed()
     {
         await using var host = await TestHost.StartAsync(TestHost.NewDataDir(), new CapturedLogs(), FastWebhooks);

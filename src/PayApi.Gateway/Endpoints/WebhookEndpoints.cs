@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using PayApi.Contracts;
 using PayApi.Gateway.Auth;
 using PayApi.Gateway.Http;
+using PayApi.Gateway.OpenApi;
 
 namespace PayApi.Gateway.Endpoints;
 
@@ -25,25 +26,29 @@ public static class WebhookEndpoints
             var url = body.RequiredString("url", 2048);
             var view = await Webhook(grains, context).ConfigureAsync(url);
             return Results.Json(new { url = view.Url, signing_secret = view.SigningSecret });
-        });
+        })
+        .WithSummary("Set the webhook URL").RequestBody<SetWebhookRequest>().Produces<WebhookSecretResponse>();
 
         webhook.MapGet("", async (HttpContext context, IGrainFactory grains) =>
         {
             var view = await Webhook(grains, context).GetAsync();
             return Results.Json(new { url = view.Url, previous_secret_expires_at = view.PreviousSecretExpiresAt });
-        });
+        })
+        .WithSummary("Get the webhook").Produces<WebhookResponse>().ProblemCodes(ErrorCodes.NotFound);
 
         webhook.MapDelete("", async (HttpContext context, IGrainFactory grains) =>
         {
             await Webhook(grains, context).RemoveAsync();
             return Results.NoContent();
-        });
+        })
+        .WithSummary("Remove the webhook and shred its secret").Produces(StatusCodes.Status204NoContent);
 
         webhook.MapPost("/rotate-secret", async (HttpContext context, IGrainFactory grains) =>
         {
             var view = await Webhook(grains, context).RotateSecretAsync();
             return Results.Json(new { url = view.Url, signing_secret = view.SigningSecret, previous_secret_expires_at = view.PreviousSecretExpiresAt });
-        });
+        })
+        .WithSummary("Rotate the signing secret (the old one signs alongside for 24 h)").Produces<WebhookSecretResponse>().ProblemCodes(ErrorCodes.NotFound);
 
         webhook.MapGet("/events", async (HttpContext context, IGrainFactory grains) =>
         {
@@ -63,14 +68,18 @@ public static class WebhookEndpoints
 
             var page = await Webhook(grains, context).ListEventsAsync(cursor, limit);
             return Results.Json(new { data = page.Events.Select(EventJson), next_cursor = page.NextCursor });
-        });
+        })
+        .WithSummary("List events with their delivery attempts, newest first").Produces<WebhookEventList>()
+        .QueryParameter("limit", $"Events per page, 1 to {MaxLimit} (default {DefaultLimit}).", "integer", "int32", example: "20")
+        .QueryParameter("cursor", "The next_cursor of the previous page.");
 
         webhook.MapPost("/events/{event_id}/replay", async (string event_id, HttpContext context, IGrainFactory grains) =>
         {
             var id = DeveloperEndpoints.RequireId(event_id, Ids.EventPrefix, "event");
             var view = await Webhook(grains, context).ReplayAsync(id);
             return Results.Json(EventJson(view), statusCode: StatusCodes.Status202Accepted);
-        });
+        })
+        .WithSummary("Send an event again (same id and body)").Produces<WebhookEventShape>(StatusCodes.Status202Accepted);
 
         return app;
     }

@@ -44,3 +44,10 @@ public sealed partial class LoggingWebhookDeliveryObserver(ILogger<LoggingWebhoo
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook event {EventId} ({EventType}) for {ClientId} given up after {Attempt} attempts: last status={StatusCode} error={Error}")]
     private static partial void LogGaveUp(ILogger logger, string clientId, string eventId, string eventType, int attempt, int? statusCode, string? error);
 }
+
+/// <summary>Counts each attempt in the <c>payapi.webhook.deliveries</c> metric, by outcome (delivered, failed, gave_up).</summary>
+public sealed class MetricsWebhookDeliveryObserver : IWebhookDeliveryObserver
+{
+    public void OnAttempt(WebhookDeliveryOutcome outcome) =>
+        PayApi.Telemetry.PayApiTelemetry.WebhookDelivered(outcome.Delivered ? "delivered" : outcome.GaveUp ? "gave_up" : "failed");
+}

@@ -24,6 +24,7 @@ public static class WebhooksServiceCollectionExtensions
         services.AddSingleton<WebhookSecretVault>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<IWebhookDeliveryObserver, LoggingWebhookDeliveryObserver>();
+        services.AddSingleton<IWebhookDeliveryObserver, MetricsWebhookDeliveryObserver>();
         services.AddWebhookHttpClient();
         return services;
     }

@@ -30,6 +30,12 @@ public interface IWebRecipe
     /// <summary>Reads everything; logs in again with the credentials if the session is gone.</summary>
     Task<WebScrape> FetchAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A loss of access the provider's signed-in page announces (a password-expiry notice), read from the page a
+    /// login or fetch ended on; null when it says nothing. Providers without such notices keep the default.
+    /// </summary>
+    Task<AccessExpiryNotice?> ReadAccessNoticeAsync(IPage page, CancellationToken cancellationToken) => Task.FromResult<AccessExpiryNotice?>(null);
+
     /// <summary>A cheap keep-alive over plain HTTP with the session cookies; no browser.</summary>
     Task<KeepAliveResult> KeepAliveAsync(HttpClient http, CancellationToken cancellationToken);
 }

@@ -88,6 +88,21 @@ public sealed class SandboxBankRecipe(
         await ClassifyAfterLoginAsync(page);
     }
 
+    public async Task<AccessExpiryNotice?> ReadAccessNoticeAsync(IPage page, CancellationToken cancellationToken)
+    {
+        if (!IsAt(page, "dashboard") || await page.QuerySelectorAsync("#password-expiry") is not { } banner)
+        {
+            return null;
+        }
+
+        var date = await banner.GetAttributeAsync("data-expires-at");
+        return new AccessExpiryNotice(
+            "password_expiring",
+            DateOnly.TryParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+                ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+                : null);
+    }
+
     public async Task<WebScrape> FetchAsync(IPage page, ProviderCredentials credentials, CancellationToken cancellationToken)
     {
         await GoAsync(page, "dashboard");
@@ -98,6 +113,7 @@ public sealed class SandboxBankRecipe(
             await GoAsync(page, "dashboard");
         }
 
+        var notice = await ReadAccessNoticeAsync(page, cancellationToken);
         var balances = await ReadBalancesAsync(page);
         var transactions = new List<TransactionItem>();
         var next = "transactions?page=1";
@@ -121,7 +137,7 @@ public sealed class SandboxBankRecipe(
 
         await GoAsync(page, "payouts");
         var payouts = await ReadPayoutsAsync(page);
-        return new WebScrape(balances, transactions, payouts);
+        return new WebScrape(balances, transactions, payouts, notice);
     }
 
     public async Task<KeepAliveResult> KeepAliveAsync(HttpClient http, CancellationToken cancellationToken)

@@ -117,6 +117,11 @@ public sealed class WebLoginAdapter(IWebRecipe recipe, IGrainFactory grains, Pro
         }
 
         context.Session.Proxy = result.Proxy;
+        if (result.AccessExpiry is { } notice)
+        {
+            context.Session.AccessExpiry = new ProviderAccessExpiry(notice.Reason, notice.ExpiresAt);
+        }
+
         return result.Error is { } error ? throw new PayApiException(error.Code, error.Detail) : result;
     }
 

@@ -130,7 +130,7 @@ internal static class BankEndpoints
         }));
 
         bank.MapGet("/dashboard", (HttpContext http) =>
-            Authenticated(http, prefix, state, username => Html(BankPages.Dashboard(prefix, BankAccountData.For(username)))));
+            Authenticated(http, prefix, state, username => Html(BankPages.Dashboard(prefix, BankAccountData.For(username), BankUsers.PasswordExpiresAt(username, time.GetUtcNow())))));
 
         bank.MapGet("/transactions", (HttpContext http) => Authenticated(http, prefix, state, username =>
         {

@@ -61,9 +61,17 @@ internal static class BankPages
         return Layout("Verify it's you", prefix, body.ToString(), authenticated: false);
     }
 
-    public static string Dashboard(string prefix, BankAccountData data)
+    public static string Dashboard(string prefix, BankAccountData data, DateTimeOffset? passwordExpiresAt = null)
     {
         var body = new StringBuilder();
+        if (passwordExpiresAt is { } expires)
+        {
+            // The kind of notice real banks show: the login still works, but not for long.
+            body.Append("<p id=\"password-expiry\" role=\"alert\" data-expires-at=\"").Append(expires.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+                .Append("\">Your password expires on ").Append(expires.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture))
+                .Append(". Change it before then to keep access.</p>");
+        }
+
         body.Append("<h1>Welcome back, <span id=\"account-holder\">").Append(E(data.AccountHolder)).Append("</span></h1>")
             .Append("<h2>Balances</h2><table id=\"balances\"><thead><tr><th>Available</th><th>Pending</th></tr></thead><tbody>");
         foreach (var balance in data.Balances)

@@ -17,6 +17,13 @@ internal static class BankUsers
     public const string GoodPassword = "pass_good";
     public const string MfaCode = "123456";
 
+    /// <summary>How long before its password expires the bank warns <c>user_pwexpiring</c> on every dashboard visit.</summary>
+    public static readonly TimeSpan PasswordExpiryNotice = TimeSpan.FromDays(5);
+
+    /// <summary>When the user's password expires, for the users whose bank warns about it; null for the others.</summary>
+    public static DateTimeOffset? PasswordExpiresAt(string username, DateTimeOffset now) =>
+        username == "user_pwexpiring" ? now.Date + PasswordExpiryNotice : null;
+
     /// <param name="goodPassword">The password the sandbox users accept (docs/api.md: <c>pass_good</c>); tests may plant a canary.</param>
     public static LoginOutcome Evaluate(string username, string password, string goodPassword = GoodPassword)
     {
@@ -34,6 +41,7 @@ internal static class BankUsers
         return username switch
         {
             "user_good" => LoginOutcome.Connected,
+            "user_pwexpiring" => LoginOutcome.Connected,
             "user_mfa" => LoginOutcome.MfaRequired,
             "user_expired" => LoginOutcome.PasswordChangeRequired,
             "user_flaky" => LoginOutcome.UnexpectedPage,
