@@ -164,6 +164,13 @@ public sealed class LifecycleTests
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
+                // The client's webhook events name the connection by id (connected, disconnected), by design, for their
+                // 30 days (SECURITY.md, "Webhooks"); nothing else may.
+                if (Enumerable.Range(0, reader.FieldCount).Any(i => reader.GetName(i) == "state_name" && reader.GetValue(i) is "webhookEvent"))
+                {
+                    continue;
+                }
+
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
                     var value = reader.GetValue(i);
