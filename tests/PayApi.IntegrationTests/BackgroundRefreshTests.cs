@@ -18,13 +18,7 @@ public sealed class BackgroundRefreshTests
     public async Task A_refresh_that_must_log_in_through_the_browser_is_accepted_within_200_ms_and_finishes_in_the_background()
     {
         var dataDir = TestHost.NewDataDir();
-        string token;
-        await using (var host = await TestHost.StartAsync(dataDir))
-        {
-            var api = new ApiClient(host.Http);
-            var client = await api.CreateClientAsync();
-            (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
-        }
+        var token = await ConnectBankOnAStoppedHostAsync(dataDir);
 
         // A new host: the sandbox bank forgot the session, so this refresh logs in again in the browser.
         await using (var host = await TestHost.StartAsync(dataDir))
@@ -71,13 +65,7 @@ public sealed class BackgroundRefreshTests
     public async Task A_background_refresh_that_fails_shows_on_the_connection_not_in_the_202()
     {
         var dataDir = TestHost.NewDataDir();
-        string token;
-        await using (var host = await TestHost.StartAsync(dataDir))
-        {
-            var api = new ApiClient(host.Http);
-            var client = await api.CreateClientAsync();
-            (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
-        }
+        var token = await ConnectBankOnAStoppedHostAsync(dataDir);
 
         // The bank is down: the refresh is still accepted, and the connection says what happened.
         await using (var host = await TestHost.StartAsync(dataDir))
@@ -88,6 +76,16 @@ public sealed class BackgroundRefreshTests
             Assert.Equal("provider_unavailable", connection.GetProperty("status").GetString());
             Assert.Equal("provider_unavailable", connection.GetProperty("error").GetProperty("code").GetString());
         }
+    }
+
+    // A sandbox-bank connection made on a host that is then stopped: the next host's refresh must log in again.
+    private static async Task<string> ConnectBankOnAStoppedHostAsync(string dataDir)
+    {
+        await using var host = await TestHost.StartAsync(dataDir);
+        var api = new ApiClient(host.Http);
+        var client = await api.CreateClientAsync();
+        var (_, token) = await api.ConnectBankAsync(client, "user_good", "pass_good");
+        return token;
     }
 
     private static async Task<JsonElement> ConnectionAsync(ApiClient api, string token)
